@@ -1,0 +1,121 @@
+import type { Instant } from './measurement.js';
+
+/**
+ * Everything a drill saw, in order, on one monotonic timeline. Times (`t`) are milliseconds
+ * since the drill's clock anchor. Verdicts and reports read only this record; they never call
+ * an adapter.
+ */
+export type PhaseName = 'preflight' | 'steady-state' | 'inject' | 'observe' | 'revert' | 'verify';
+
+export interface PhaseEvent {
+  kind: 'phase';
+  t: number;
+  phase: PhaseName;
+  state: 'start' | 'end';
+  outcome?: 'ok' | 'failed' | 'skipped';
+  detail?: string;
+}
+
+/** One sample of a probe: taken at `t` (when the request was sent), answered `latencyMs` later. */
+export interface SampleEvent {
+  kind: 'sample';
+  t: number;
+  probe: string;
+  ok: boolean;
+  latencyMs: number;
+  /** The Region (or side) that served the sample, when the probe can tell. */
+  region?: string;
+  /** Where the sample was taken from; one vantage point per probe instance for now. */
+  vantage?: string;
+  status?: number;
+  error?: string;
+  detail?: Record<string, unknown>;
+  /** Files attached as evidence (screenshots, bodies), relative to the drill's output folder. */
+  evidence?: string[];
+}
+
+/**
+ * A signal changed state. `at` is when the change happened: from the source's own clock when it
+ * has one (an alarm's history timestamp), else bracketed by the poll that saw it and the one before.
+ * `observedT` is when firedrill saw it: the gap between the two is worth reporting.
+ */
+export interface SignalEvent {
+  kind: 'signal';
+  t: number;
+  signal: string;
+  state: string;
+  previous?: string;
+  at: Instant;
+  observedT: number;
+  source: 'source-clock' | 'observed';
+  detail?: Record<string, unknown>;
+}
+
+export type FaultAction = 'inject-intent' | 'injected' | 'revert-start' | 'reverted' | 'verified' | 'revert-failed' | 'failed';
+
+export interface FaultEvent {
+  kind: 'fault';
+  t: number;
+  fault: string;
+  faultKind: string;
+  action: FaultAction;
+  /** For `injected` and `reverted`: when the fault really took (or left) effect. */
+  at?: Instant;
+  detail?: Record<string, unknown>;
+  error?: string;
+}
+
+export interface GuardrailEvent {
+  kind: 'guardrail';
+  t: number;
+  guardrail: string;
+  reason: string;
+}
+
+export interface NoteEvent {
+  kind: 'note';
+  t: number;
+  message: string;
+  author?: string;
+}
+
+/** A data canary's write or read, for RPO. */
+export interface CanaryEvent {
+  kind: 'canary';
+  t: number;
+  canary: string;
+  action: 'write' | 'read';
+  /** For writes: the sequence number acknowledged (or failed). */
+  seq?: number;
+  ok: boolean;
+  /** For reads: the newest sequence number present on the recovered side, and how many acked writes it lacks. */
+  newestSeq?: number;
+  lost?: number;
+  /** For reads: the timeline time the newest surviving canary was committed at. */
+  newestCommitT?: number;
+  error?: string;
+}
+
+export type TimelineEvent = PhaseEvent | SampleEvent | SignalEvent | FaultEvent | GuardrailEvent | NoteEvent | CanaryEvent;
+
+export type TimelineListener = (event: TimelineEvent) => void;
+
+/** An append-only record that others can subscribe to (live views, guardrails, the journal). */
+export class Timeline {
+  readonly events: TimelineEvent[] = [];
+  private readonly listeners = new Set<TimelineListener>();
+
+  append(event: TimelineEvent): void {
+    this.events.push(event);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  subscribe(listener: TimelineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  of<K extends TimelineEvent['kind']>(kind: K): Extract<TimelineEvent, { kind: K }>[] {
+    return this.events.filter((e): e is Extract<TimelineEvent, { kind: K }> => e.kind === kind);
+  }
+}
