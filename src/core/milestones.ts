@@ -1,5 +1,5 @@
 import { exactInstant, type Instant } from './measurement.js';
-import type { SampleEvent, SignalEvent, TimelineEvent } from './timeline.js';
+import { UNKNOWN_STATE, type SampleEvent, type SignalEvent, type TimelineEvent } from './timeline.js';
 
 /** A signal state that marks a milestone: the first transition to `becomes`, or any change. */
 export type SignalMatch = { signal: string; becomes: string } | { signal: string; changes: true };
@@ -33,7 +33,8 @@ export interface Milestones {
 export function deriveMilestones(events: readonly TimelineEvent[], rules: MilestoneRules): Milestones {
   const fault = faultInstant(events);
   if (!fault) return { fault: null, impact: null, detect: null, decide: null, recovered: null };
-  const samples = events.filter((e): e is SampleEvent => e.kind === 'sample');
+  // Samples are appended when they answer, so a slow one lands after a later fast one.
+  const samples = events.filter((e): e is SampleEvent => e.kind === 'sample').sort((a, b) => a.t - b.t);
   const impact = firstImpact(samples, rules.userFacing, fault);
   return {
     fault,
@@ -70,10 +71,13 @@ function firstImpact(samples: SampleEvent[], userFacing: string[], fault: Instan
   return best;
 }
 
+/** `changes` means a known state other than the first one seen: a gap (`unknown`) is no change. */
 function signalInstant(events: readonly TimelineEvent[], match: SignalMatch, fault: Instant): Instant | null {
   const changes = events.filter((e): e is SignalEvent => e.kind === 'signal' && e.signal === match.signal);
-  const hit = changes.find((e) =>
-    e.at.upper >= fault.lower && ('becomes' in match ? e.state === match.becomes : e.previous !== undefined));
+  const baseline = changes.find((e) => e.state !== UNKNOWN_STATE)?.state;
+  const hit = changes.find((e) => e.at.upper >= fault.lower && ('becomes' in match
+    ? e.state === match.becomes
+    : e.state !== baseline && e.state !== UNKNOWN_STATE));
   return hit ? hit.at : null;
 }
 

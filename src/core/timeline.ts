@@ -34,6 +34,9 @@ export interface SampleEvent {
   evidence?: string[];
 }
 
+/** The state of a signal whose source did not answer: never healthy, never a detection. */
+export const UNKNOWN_STATE = 'unknown';
+
 /**
  * A signal changed state. `at` is when the change happened: from the source's own clock when it
  * has one (an alarm's history timestamp), else bracketed by the poll that saw it and the one before.

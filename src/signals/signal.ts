@@ -21,4 +21,4 @@ export interface Signal {
   close(): Promise<void>;
 }
 
-export const UNKNOWN_STATE = 'unknown';
+export { UNKNOWN_STATE } from '../core/timeline.js';

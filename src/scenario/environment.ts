@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { AwsTarget } from '../aws/clients.js';
+import { FiredrillError } from '../runtime/errors.js';
+import { name } from './fields.js';
+import { parseOrThrow } from './validate.js';
+
+/**
+ * A named target (`lab`, `staging`, …): which AWS accounts and Regions a drill may touch, where
+ * the AWS calls go, and variables that scenarios use as `${vars.NAME}`.
+ */
+const environmentSchema = z.strictObject({
+  description: z.string().optional(),
+  aws: z.strictObject({
+    accounts: z.array(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')).min(1),
+    regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a Region like "us-east-1"')).min(1),
+    profile: z.string().optional(),
+    endpoints: z.strictObject({ default: z.url().optional(), fis: z.url().optional(), route53: z.url().optional(), cloudwatch: z.url().optional() }).optional(),
+  }).optional(),
+  vars: z.record(z.string(), z.unknown()).default({}),
+});
+
+const configSchema = z.strictObject({ environments: z.record(name, environmentSchema) });
+
+export interface Environment {
+  name: string;
+  aws?: { accounts: string[]; regions: string[]; profile?: string; endpoints?: AwsTarget['endpoints']; credentials?: AwsTarget['credentials'] };
+  /** Values scenarios interpolate: `${vars.x}` and, for the lab, `${lab.x}`. */
+  vars: Record<string, unknown>;
+}
+
+export const CONFIG_FILE = 'firedrill.config.yaml';
+
+export function loadEnvironments(configPath: string): Record<string, Environment> {
+  if (!existsSync(configPath)) return {};
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(configPath, 'utf8'));
+  } catch (error) {
+    throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `${configPath}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const config = parseOrThrow(configSchema, raw ?? {}, { file: configPath }, 'FIREDRILL_ENVIRONMENT_INVALID');
+  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), vars: { vars: env.vars } }]));
+}
+
+/** The AWS target for one Region of an environment. */
+export function awsTargetOf(env: Environment, region: string): AwsTarget {
+  return {
+    region,
+    ...(env.aws?.endpoints ? { endpoints: env.aws.endpoints } : {}),
+    ...(env.aws?.profile ? { profile: env.aws.profile } : {}),
+    ...(env.aws?.credentials ? { credentials: env.aws.credentials } : {}),
+  };
+}
+
+export function configPathFrom(cwd: string, explicit?: string): string {
+  return resolve(cwd, explicit ?? CONFIG_FILE);
+}

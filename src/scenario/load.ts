@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { FiredrillError } from '../runtime/errors.js';
+import type { Environment } from './environment.js';
+import { interpolate } from './interpolate.js';
+import { scenarioSchema, type ScenarioSpec } from './schema.js';
+import { formatPath, problemsOf } from './validate.js';
+
+/** The settings schemas of every adapter kind, by section: what the loader validates against. */
+export type KindSchemas = Record<AdapterSection, Record<string, z.ZodType<unknown>>>;
+export type AdapterSection = 'faults' | 'probes' | 'signals' | 'steps' | 'canaries';
+
+/** Fields every entry of a section has; the rest belongs to the kind. */
+const COMMON_KEYS: Record<AdapterSection, string[]> = {
+  faults: ['name', 'kind'],
+  probes: ['name', 'kind', 'userFacing', 'protected'],
+  signals: ['name', 'kind', 'stopWhen'],
+  steps: ['name', 'kind', 'when'],
+  canaries: ['name', 'kind'],
+};
+
+export interface AdapterEntry<Common> {
+  name: string;
+  kind: string;
+  common: Common;
+  settings: unknown;
+}
+
+export interface LoadedScenario {
+  file: string;
+  sha256: string;
+  spec: ScenarioSpec;
+  entries: { [S in AdapterSection]: AdapterEntry<ScenarioSpec[S][number]>[] };
+}
+
+async function readScenarioSource(file: string): Promise<{ raw: unknown; sha256: string }> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new FiredrillError('FIREDRILL_USAGE', `${file}: cannot read the scenario: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  if (['.ts', '.mts', '.js', '.mjs'].includes(extname(file))) {
+    const module = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+    if (!module.default) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: expected a default export made with defineScenario({...})`);
+    return { raw: module.default, sha256 };
+  }
+  try {
+    return { raw: parseYaml(text, { uniqueKeys: true }), sha256 };
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: not valid YAML or JSON: ${message}`);
+  }
+}
+
+export async function loadScenario(file: string, env: Environment, kinds: KindSchemas): Promise<LoadedScenario> {
+  const { raw, sha256 } = await readScenarioSource(file);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: expected a mapping with "scenario", "faults", "probes", "milestones", "observe" and "targets" at the top level, got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`);
+  }
+  const problems: string[] = [];
+  const interpolated = interpolate(raw, env.vars, problems, file);
+  const { value: spec, problems: shapeProblems } = problemsOf(scenarioSchema, interpolated, { file });
+  problems.push(...shapeProblems);
+  if (!spec) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, problems);
+
+  const entries = {} as LoadedScenario['entries'];
+  for (const section of Object.keys(COMMON_KEYS) as AdapterSection[]) {
+    entries[section] = spec[section].map((entry, i) => validateEntry(section, entry, i, kinds, file, problems)) as never;
+  }
+  problems.push(...crossReferenceProblems(spec, file));
+  if (problems.length) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, problems);
+  return { file, sha256, spec, entries };
+}
+
+function validateEntry(section: AdapterSection, entry: { name: string; kind: string } & Record<string, unknown>, index: number, kinds: KindSchemas, file: string, problems: string[]): AdapterEntry<unknown> {
+  const schema = kinds[section][entry.kind];
+  const common = Object.fromEntries(Object.entries(entry).filter(([k]) => COMMON_KEYS[section].includes(k)));
+  const rest = Object.fromEntries(Object.entries(entry).filter(([k]) => !COMMON_KEYS[section].includes(k)));
+  if (!schema) {
+    const known = Object.keys(kinds[section]).join(', ') || 'none yet';
+    problems.push(`${file}: ${formatPath([section, index, 'kind'])}: unknown ${section.replace(/s$/, '')} kind ${JSON.stringify(entry.kind)} (expected one of: ${known})`);
+    return { name: entry.name, kind: entry.kind, common, settings: rest };
+  }
+  const { value, problems: own } = problemsOf(schema, rest, { file, path: [section, index] });
+  problems.push(...own);
+  return { name: entry.name, kind: entry.kind, common, settings: value };
+}
+
+function crossReferenceProblems(spec: ScenarioSpec, file: string): string[] {
+  const problems: string[] = [];
+  const names = (list: { name: string }[]) => new Set(list.map((e) => e.name));
+  for (const section of ['faults', 'probes', 'signals', 'steps', 'canaries'] as const) {
+    const seen = new Set<string>();
+    spec[section].forEach((e, i) => {
+      if (seen.has(e.name)) problems.push(`${file}: ${formatPath([section, i, 'name'])}: ${JSON.stringify(e.name)} is used twice in ${section}`);
+      seen.add(e.name);
+    });
+  }
+  const probes = names(spec.probes);
+  const signals = names(spec.signals);
+  const needProbe = (probe: string, path: PropertyKey[]) => {
+    if (!probes.has(probe)) problems.push(`${file}: ${formatPath(path)}: no probe named ${JSON.stringify(probe)} (probes: ${[...probes].join(', ')})`);
+  };
+  for (const m of ['detect', 'decide'] as const) {
+    const match = spec.milestones[m];
+    if (match && !signals.has(match.signal)) problems.push(`${file}: milestones.${m}.signal: no signal named ${JSON.stringify(match.signal)} (signals: ${[...signals].join(', ') || 'none'})`);
+  }
+  needProbe(spec.milestones.recovered.probe, ['milestones', 'recovered', 'probe']);
+  if (spec.verify.noFailback) needProbe(spec.verify.noFailback.probe, ['verify', 'noFailback', 'probe']);
+  return problems;
+}

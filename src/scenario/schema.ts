@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { durationMs, name, ratio } from './fields.js';
+
+/**
+ * The scenario as people write it, in YAML, JSON or TypeScript. Faults, probes, signals, steps
+ * and canaries are validated in two steps: this envelope (name, kind and the fields every kind
+ * shares), then the kind's own settings (see `src/runner/kinds.ts`), so an error names the kind.
+ */
+const adapterEnvelope = <Shape extends z.ZodRawShape>(shape: Shape) => z.looseObject({ name, kind: z.string(), ...shape });
+
+export const probeEnvelope = adapterEnvelope({
+  /** Samples users would see: their failures are T_impact and count in availability. Default true. */
+  userFacing: z.boolean().optional(),
+  /** A guardrail: this probe must never fail; `failures` in a row abort the drill (default 1). */
+  protected: z.union([z.boolean(), z.strictObject({ failures: z.number().int().min(1) })]).optional(),
+});
+
+export const signalEnvelope = adapterEnvelope({
+  /** A stop condition: the drill aborts and reverts when the signal reaches this state. */
+  stopWhen: z.string().optional(),
+});
+
+export const faultEnvelope = adapterEnvelope({});
+
+export const stepEnvelope = adapterEnvelope({
+  /** When the step runs: at a milestone, or right after the faults are injected. */
+  when: z.enum(['fault', 'impact', 'detect', 'decide']).default('detect'),
+});
+
+export const canaryEnvelope = adapterEnvelope({});
+
+const signalMatch = z.union([
+  z.strictObject({ signal: name, becomes: z.string() }),
+  z.strictObject({ signal: name, changes: z.literal(true) }),
+]);
+
+const recoveryRule = z.union([
+  z.strictObject({ probe: name, region: z.string().optional(), consecutive: z.number().int().min(1) }),
+  z.strictObject({ probe: name, region: z.string().optional(), percent: z.number().gt(0).max(100), window: durationMs }),
+]);
+
+export const targetsSchema = z.strictObject({
+  detection: durationMs.optional(),
+  decision: durationMs.optional(),
+  failover: durationMs.optional(),
+  rto: durationMs.optional(),
+  rpo: durationMs.optional(),
+  lostWrites: z.number().int().min(0).optional(),
+  availability: ratio.optional(),
+}).refine((t) => Object.values(t).some((v) => v !== undefined), 'expected at least one target (rto, rpo, detection, decision, failover, availability, lostWrites)');
+
+export const scenarioSchema = z.strictObject({
+  scenario: name,
+  description: z.string().optional(),
+  /** The environment used when `--env` is not given. */
+  environment: name.optional(),
+  /** What RTO counts from. */
+  origin: z.enum(['fault', 'impact']).default('fault'),
+  faults: z.array(faultEnvelope).min(1, 'expected at least one fault'),
+  probes: z.array(probeEnvelope).min(1, 'expected at least one probe'),
+  signals: z.array(signalEnvelope).default([]),
+  steps: z.array(stepEnvelope).default([]),
+  canaries: z.array(canaryEnvelope).default([]),
+  milestones: z.strictObject({
+    detect: signalMatch.optional(),
+    decide: signalMatch.optional(),
+    recovered: recoveryRule,
+  }),
+  steadyState: z.strictObject({
+    window: durationMs.default(2_000),
+    minSuccess: ratio.default(1),
+  }).default({ window: 2_000, minSuccess: 1 }),
+  observe: z.strictObject({
+    /** How long to wait for recovery after injecting before giving up. */
+    timeout: durationMs,
+    /** How long to keep observing after recovery (lets a sustained-window rule complete). */
+    settle: durationMs.default(1_000),
+  }),
+  verify: z.strictObject({
+    window: durationMs.default(2_000),
+    /** Traffic must stay on this Region after the faults are reverted (no automatic failback). */
+    noFailback: z.strictObject({ probe: name, region: z.string() }).optional(),
+  }).default({ window: 2_000 }),
+  targets: targetsSchema,
+  /** Which bound verdicts compare: the pessimistic one (default) or the point value. */
+  verdictBound: z.enum(['pessimistic', 'value']).default('pessimistic'),
+  guardrails: z.strictObject({
+    maxDuration: durationMs.default(300_000),
+    /** The fault kinds and resources this scenario may touch; anything else is refused before it starts. */
+    blastRadius: z.array(z.string()).optional(),
+  }).default({ maxDuration: 300_000 }),
+});
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ScenarioSpec = z.output<typeof scenarioSchema>;
+
+/** Types a TypeScript scenario, so `drills/*.ts` get the same checking as the YAML. */
+export function defineScenario(scenario: ScenarioInput): ScenarioInput {
+  return scenario;
+}

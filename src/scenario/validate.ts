@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import { FiredrillError, type ErrorCode } from '../runtime/errors.js';
+
+/** One readable line per problem: `drills/az.yaml: probes[1].interval: expected …, got "fast"`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  return out || '(top level)';
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const got = 'input' in issue ? ` got ${JSON.stringify(issue.input) ?? 'nothing'}` : '';
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected},${got}`;
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')},${got}`;
+    default:
+      return `${issue.message}${got && !issue.message.includes('got') ? `,${got}` : ''}`;
+  }
+}
+
+/** Every problem in `value` against `schema`, each prefixed with the file and the field path. */
+export function problemsOf<T>(schema: z.ZodType<T>, value: unknown, where: { file: string; path?: readonly PropertyKey[] }): { value?: T; problems: string[] } {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (parsed.success) return { value: parsed.data, problems: [] };
+  const prefix = where.path ?? [];
+  const problems = parsed.error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path];
+    const field = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...path, issue.keys[0]!] : path;
+    const text = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? 'unknown key (not part of the format; check the spelling)' : describeIssue(issue);
+    return `${where.file}: ${formatPath(field)}: ${text}`;
+  });
+  return { problems };
+}
+
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: { file: string; path?: readonly PropertyKey[] }, code: ErrorCode = 'FIREDRILL_SCENARIO_INVALID'): T {
+  const { value: parsed, problems } = problemsOf(schema, value, where);
+  if (problems.length) throw new FiredrillError(code, `${where.file} is not a valid ${code === 'FIREDRILL_SCENARIO_INVALID' ? 'scenario' : 'configuration'}:`, problems);
+  return parsed as T;
+}
