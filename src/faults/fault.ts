@@ -39,4 +39,10 @@ export interface FaultKind<Settings> {
   revert(settings: Settings, state: JsonObject, ctx: FaultContext): Promise<Instant | void>;
   /** Throws, saying what is still wrong, unless the fault is really gone. */
   verifyReverted(settings: Settings, state: JsonObject, ctx: FaultContext): Promise<void>;
+  /**
+   * Optional: a fault that reverts by itself unless renewed (a lease) is renewed every
+   * `leaseRenewEveryMs` while the drill lives, so a drill that is killed leaves nothing behind.
+   */
+  leaseRenewEveryMs?(settings: Settings): number;
+  renewLease?(settings: Settings, state: JsonObject, ctx: FaultContext): Promise<void>;
 }

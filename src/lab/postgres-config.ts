@@ -7,14 +7,15 @@ export const LAB_DATABASE = 'postgres';
 
 /**
  * Settings every lab cluster shares, written once before the primary's first start so the
- * replica template inherits them (a standby needs max_wal_senders etc. ≥ the primary's).
+ * replica template inherits them. A standby refuses to start when max_connections,
+ * max_wal_senders and the like are below what its pg_control recorded at initdb, so those
+ * stay at initdb's values.
  * Replication is asynchronous on purpose: commits are acknowledged once flushed locally, and a
  * Region outage loses whatever the standby had not received yet.
  */
 const CLUSTER_SETTINGS: Record<string, string> = {
   listen_addresses: "'127.0.0.1'",
   unix_socket_directories: "''",
-  max_connections: '50',
   shared_buffers: "'32MB'",
   wal_level: 'replica',
   max_wal_senders: '10',

@@ -23,8 +23,8 @@ export function locateBinaries(): Promise<PgBinaries> {
   return binaries;
 }
 
-/** The uid/gid the server runs as; empty when we are not root and run as ourselves. */
-export type RunAs = { uid: number; gid: number } | Record<string, never>;
+/** The uid/gid the server runs as; null when we are not root and it runs as us. */
+export type RunAs = { uid: number; gid: number } | null;
 
 const SERVER_USER = 'postgres';
 let runAs: Promise<RunAs> | undefined;
@@ -34,7 +34,7 @@ let runAs: Promise<RunAs> | undefined;
  * which is created (useradd --system) when missing. As anyone else it runs as that user.
  */
 export function resolveRunAs(): Promise<RunAs> {
-  if (process.getuid?.() !== 0) return Promise.resolve({});
+  if (process.getuid?.() !== 0) return Promise.resolve(null);
   runAs ??= idsOf(SERVER_USER)
     .catch(async () => {
       await run('useradd', ['--system', '--user-group', '--no-create-home', SERVER_USER]).catch((error: Error) => {
@@ -56,7 +56,7 @@ async function idsOf(user: string): Promise<{ uid: number; gid: number }> {
 
 /** Makes `dir` the server user's, after checking that user can reach it through its parents. */
 export async function handOver(dir: string, ids: RunAs): Promise<void> {
-  if (!('uid' in ids)) return;
+  if (!ids) return;
   await assertReachable(resolve(dir), ids);
   await chown(dir, ids.uid, ids.gid);
 }

@@ -1,18 +1,13 @@
 import { DescribeAlarmHistoryCommand, DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
 import { cloudWatchClient, type AwsTarget } from '../aws/clients.js';
-import { DURATION_HINT, parseDuration } from '../core/duration.js';
+import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
-
-/** A duration field as written in a scenario ("1s", "PT5M"), validated but kept as text. */
-export function durationSetting(defaultText: string) {
-  return z.string().refine((text) => parseDuration(text) !== undefined, { message: `expected ${DURATION_HINT}` }).default(defaultText);
-}
 
 export const cloudWatchAlarmSettings = z.strictObject({
   alarm: z.string().min(1),
   region: z.string().min(1),
-  interval: durationSetting('1s'),
+  interval: durationMs.default(1_000),
 });
 
 export type CloudWatchAlarmSettings = z.input<typeof cloudWatchAlarmSettings>;
@@ -47,7 +42,7 @@ export function createCloudWatchAlarmSignal(name: string, settings: CloudWatchAl
 
   return {
     name,
-    intervalMs: parseDuration(s.interval)!,
+    intervalMs: s.interval,
     async observe({ signal }): Promise<Observation> {
       const answer = await client.send(new DescribeAlarmsCommand({ AlarmNames: [s.alarm], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }), { abortSignal: signal });
       const alarm: AlarmFields | undefined = answer.MetricAlarms?.[0] ?? answer.CompositeAlarms?.[0];

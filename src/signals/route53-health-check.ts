@@ -1,15 +1,14 @@
 import { GetHealthCheckStatusCommand, type HealthCheckObservation } from '@aws-sdk/client-route-53';
 import { z } from 'zod';
 import { route53Client, type AwsTarget } from '../aws/clients.js';
-import { parseDuration } from '../core/duration.js';
-import { durationSetting } from './cloudwatch-alarm.js';
+import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 
 export const route53HealthCheckSettings = z.strictObject({
   healthCheckId: z.string().min(1),
   /** Route 53 is a global service; its control plane answers in us-east-1. */
   region: z.string().min(1).default('us-east-1'),
-  interval: durationSetting('1s'),
+  interval: durationMs.default(1_000),
 });
 
 export type Route53HealthCheckSettings = z.input<typeof route53HealthCheckSettings>;
@@ -51,7 +50,7 @@ export function createRoute53HealthCheckSignal(name: string, settings: Route53He
   const client = route53Client(resolveTarget(s.region));
   return {
     name,
-    intervalMs: parseDuration(s.interval)!,
+    intervalMs: s.interval,
     async observe({ signal }): Promise<Observation> {
       const answer = await client.send(new GetHealthCheckStatusCommand({ HealthCheckId: s.healthCheckId }), { abortSignal: signal });
       const checkers = (answer.HealthCheckObservations ?? []).map(toCheckerReport);

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { wallTimeOf, type Clock } from '../core/clock.js';
+import type { Instant } from '../core/measurement.js';
+import type { Measurements } from '../core/measurements.js';
+import type { Milestones } from '../core/milestones.js';
+import type { TimelineEvent } from '../core/timeline.js';
+import type { Target, Verdict } from '../core/verdicts.js';
+
+/**
+ * `result.json`, format `firedrill/result@1` (documented in the README). Times on the timeline
+ * are milliseconds since `clockAnchor`; every instant also carries its wall-clock time.
+ */
+export const RESULT_FORMAT = 'firedrill/result@1';
+
+export type Outcome = 'passed' | 'failed' | 'aborted';
+
+export interface InstantRecord extends Instant {
+  wall: string;
+}
+
+export interface FaultRecord {
+  name: string;
+  kind: string;
+  injectedAt: InstantRecord | null;
+  revertedAt: InstantRecord | null;
+  /** True once the revert was checked (the proxy passes traffic, the experiment reads stopped…). */
+  verified: boolean;
+  error?: string;
+}
+
+export interface Artifact {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface DrillResult {
+  format: typeof RESULT_FORMAT;
+  drillId: string;
+  scenario: { name: string; file: string; sha256: string; description?: string };
+  environment: string;
+  startedAt: string;
+  endedAt: string;
+  clockAnchor: string;
+  outcome: Outcome;
+  aborted: { reason: string; guardrail?: string; at: number } | null;
+  phases: { phase: string; start: number; end: number | null; outcome: string }[];
+  milestones: { [K in keyof Milestones]: InstantRecord | null };
+  measurements: Measurements;
+  targets: Target[];
+  verdicts: Verdict[];
+  faults: FaultRecord[];
+  steps: FaultRecord[];
+  checks: { name: string; ok: boolean; detail: string }[];
+  samples: { total: number; failed: number; byProbe: Record<string, { total: number; failed: number }> };
+  artifacts: Artifact[];
+}
+
+export function instantRecord(clock: Pick<Clock, 'anchorWallMs'>, instant: Instant | null): InstantRecord | null {
+  return instant ? { ...instant, wall: wallTimeOf(clock, instant.t).toISOString() } : null;
+}
+
+/** Writes a file into the drill's folder and returns it as an artifact with its SHA-256. */
+export function writeArtifact(outDir: string, relative: string, content: string | Buffer): Artifact {
+  writeFileSync(join(outDir, relative), content);
+  return artifactOf(outDir, relative);
+}
+
+export function artifactOf(outDir: string, relative: string): Artifact {
+  const bytes = readFileSync(join(outDir, relative));
+  return { path: relative, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+}
+
+export function timelineNdjson(clock: Pick<Clock, 'anchorWallMs'>, events: readonly TimelineEvent[]): string {
+  return events.map((e) => JSON.stringify({ wall: wallTimeOf(clock, e.t).toISOString(), ...e })).join('\n') + '\n';
+}
+
+export function summarizeSamples(events: readonly TimelineEvent[]): DrillResult['samples'] {
+  const byProbe: Record<string, { total: number; failed: number }> = {};
+  for (const e of events) {
+    if (e.kind !== 'sample') continue;
+    const p = (byProbe[e.probe] ??= { total: 0, failed: 0 });
+    p.total++;
+    if (!e.ok) p.failed++;
+  }
+  const all = Object.values(byProbe);
+  return { total: all.reduce((n, p) => n + p.total, 0), failed: all.reduce((n, p) => n + p.failed, 0), byProbe };
+}

@@ -1,0 +1,109 @@
+import { ListResourceRecordSetsCommand, RRType, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
+import { z } from 'zod';
+import { route53Client, type AwsTarget } from '../aws/clients.js';
+import { durationMs } from '../scenario/fields.js';
+import type { Observation, Signal } from './signal.js';
+
+/** Which record set: with a SetIdentifier, one member of a failover / weighted / latency group. */
+export interface RecordKey {
+  hostedZoneId: string;
+  name: string;
+  type: RRType;
+  setIdentifier?: string;
+}
+
+export const recordKeySettings = {
+  hostedZoneId: z.string().min(1),
+  name: z.string().min(1),
+  type: z.enum(RRType).default('A'),
+  setIdentifier: z.string().min(1).optional(),
+  /** Route 53 is a global service; its control plane answers in us-east-1. */
+  region: z.string().min(1).default('us-east-1'),
+};
+
+export const route53RecordSettings = z.strictObject({ ...recordKeySettings, interval: durationMs.default(1_000) });
+
+export type Route53RecordSettings = z.input<typeof route53RecordSettings>;
+
+export const ABSENT = 'absent';
+
+/**
+ * A record's answer as a signal: its values sorted and joined with ",", or "absent". A record
+ * set carries no timestamp, so there is no `since`: the runner brackets a change between polls.
+ */
+export function createRoute53RecordSignal(name: string, settings: Route53RecordSettings, resolveTarget: (region: string) => AwsTarget): Signal {
+  const s = route53RecordSettings.parse(settings);
+  const client = route53Client(resolveTarget(s.region));
+  return {
+    name,
+    intervalMs: s.interval,
+    async observe({ signal }): Promise<Observation> {
+      const record = await readRecordSet(client, s, { abortSignal: signal });
+      return { state: describeRecordSet(record), detail: { hostedZoneId: s.hostedZoneId, ...recordDetail(s, record) } };
+    },
+    async close() {
+      client.destroy();
+    },
+  };
+}
+
+/** The values a record set answers with, sorted and joined with ","; "absent" when there is none. */
+export function describeRecordSet(record: ResourceRecordSet | undefined): string {
+  if (!record) return ABSENT;
+  if (record.AliasTarget?.DNSName) return `alias:${record.AliasTarget.DNSName}`;
+  return (record.ResourceRecords ?? []).map((r) => r.Value ?? '').sort().join(',');
+}
+
+function recordDetail(key: Omit<RecordKey, 'hostedZoneId'>, record: ResourceRecordSet | undefined): Record<string, unknown> {
+  return {
+    name: key.name,
+    type: key.type,
+    setIdentifier: key.setIdentifier ?? null,
+    present: record !== undefined,
+    ttl: record?.TTL ?? null,
+    failover: record?.Failover ?? null,
+    healthCheckId: record?.HealthCheckId ?? null,
+  };
+}
+
+/**
+ * The one record set `key` names, or undefined. Listing starts at the record's name and type;
+ * a failover pair can straddle pages, so pages are followed (NextRecordName / Type / Identifier)
+ * until the listing moves past that name and type.
+ */
+export async function readRecordSet(client: Route53Client, key: RecordKey, options: { abortSignal?: AbortSignal; pageSize?: number } = {}): Promise<ResourceRecordSet | undefined> {
+  const wanted = normalizeName(key.name);
+  const identifiersSeen: string[] = [];
+  let start: { name: string; type: RRType; identifier?: string } = { name: key.name, type: key.type };
+  for (let page = 0; page < 1_000; page++) {
+    const answer = await client.send(new ListResourceRecordSetsCommand({
+      HostedZoneId: key.hostedZoneId,
+      StartRecordName: start.name,
+      StartRecordType: start.type,
+      StartRecordIdentifier: start.identifier,
+      MaxItems: options.pageSize,
+    }), { abortSignal: options.abortSignal });
+    for (const record of answer.ResourceRecordSets ?? []) {
+      if (normalizeName(record.Name ?? '') !== wanted || record.Type !== key.type) return notFound(key, identifiersSeen);
+      if (record.SetIdentifier === key.setIdentifier) return record;
+      if (record.SetIdentifier) identifiersSeen.push(record.SetIdentifier);
+    }
+    if (!answer.IsTruncated || !answer.NextRecordName || !answer.NextRecordType) return notFound(key, identifiersSeen);
+    start = { name: answer.NextRecordName, type: answer.NextRecordType, identifier: answer.NextRecordIdentifier };
+  }
+  throw new Error(`listing record sets of ${key.hostedZoneId} from ${key.name} ${key.type} did not end after 1000 pages`);
+}
+
+/** Absent, unless only members of a routing group exist and no setIdentifier said which one. */
+function notFound(key: RecordKey, identifiersSeen: string[]): undefined {
+  if (key.setIdentifier === undefined && identifiersSeen.length > 0) {
+    throw new Error(`${key.name} ${key.type} in ${key.hostedZoneId} has only records with set identifiers (${identifiersSeen.join(', ')}): say which one with setIdentifier`);
+  }
+  return undefined;
+}
+
+/** Route 53 answers names lower-case, fully qualified, with special characters as \ddd octal escapes. */
+function normalizeName(name: string): string {
+  const unescaped = name.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))).toLowerCase();
+  return unescaped.endsWith('.') ? unescaped : `${unescaped}.`;
+}
