@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { startBlackholeProxy, type HostPort } from '../faults/blackhole-proxy.js';
 import { EXIT } from '../runtime/errors.js';
@@ -67,6 +66,14 @@ function processIo(): ProxyCommandIo {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
-    untilStopped: () => Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]),
+    untilStopped: () => new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    }),
   };
 }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { BlackholeProxy, HostPort, ProxyFault, ProxyState } from './blackhole-proxy.js';
+import type { BlackholeProxy, HostPort, ProxyState } from './blackhole-proxy.js';
 
 /**
  * The blackhole proxy's HTTP JSON control API:
@@ -15,8 +15,10 @@ export interface ControlApi {
   close(): Promise<void>;
 }
 
-const leaseMs = z.number().int().positive().optional();
-const milliseconds = z.number().int().nonnegative();
+const expectMs = (what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `is required: expected ${what}` : `expected ${what}, got ${JSON.stringify(issue.input)}`;
+const milliseconds = z.number({ error: expectMs('a whole number of milliseconds') }).int().nonnegative();
+const leaseMs = z.number({ error: expectMs('a whole number of milliseconds') }).int().positive().optional();
 
 export const faultRequestSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('drop'), leaseMs }),
@@ -42,7 +44,7 @@ export async function startControlApi(proxy: BlackholeProxy, listen: HostPort): 
     'GET /state': () => proxy.state(),
     'PUT /fault': async (request) => {
       const { leaseMs: lease, ...fault } = parseFaultRequest(await readJson(request));
-      return proxy.setFault(fault as ProxyFault, lease === undefined ? {} : { leaseMs: lease });
+      return proxy.setFault(fault, lease === undefined ? {} : { leaseMs: lease });
     },
     'DELETE /fault': () => proxy.clearFault(),
     'POST /lease/renew': () => {

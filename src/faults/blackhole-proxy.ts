@@ -155,9 +155,18 @@ class ProxyServer implements BlackholeProxy {
 
   private swap(next: Switch): void {
     this.current = next;
+    this.scheduleLeaseExpiry();
+  }
+
+  private scheduleLeaseExpiry(): void {
     clearTimeout(this.leaseTimer);
-    if (next.leaseExpiresAt === null) return;
-    this.leaseTimer = setTimeout(() => this.revert('lease-expired'), Math.max(0, next.leaseExpiresAt - Date.now()));
+    const { leaseExpiresAt } = this.current;
+    if (leaseExpiresAt === null) return;
+    // Timers may fire a little before the wall clock reaches the expiry: check, then wait again.
+    this.leaseTimer = setTimeout(() => {
+      if (Date.now() >= leaseExpiresAt) this.revert('lease-expired');
+      else this.scheduleLeaseExpiry();
+    }, Math.max(0, leaseExpiresAt - Date.now()));
     this.leaseTimer.unref();
   }
 
@@ -199,7 +208,7 @@ class ProxyServer implements BlackholeProxy {
     upstream.on('error', () => {
       // An unreachable or failed upstream looks like one to the client too, unless we are
       // blackholing, in which case the client must hear nothing at all.
-      if (this.current.fault?.mode !== 'drop') client.resetAndDestroy();
+      if (this.current.fault?.mode !== 'drop') resetConnection(connection);
     });
     this.pipe(client, upstream);
     this.pipe(upstream, client);
@@ -207,13 +216,18 @@ class ProxyServer implements BlackholeProxy {
 
   /** Forwards `from` to `to` chunk by chunk, each one handled under the state current at the time. */
   private pipe(from: Socket, to: Socket): void {
+    let draining = false;
     const line = new DelayLine((chunk) => {
       if (this.current.fault?.mode === 'drop') return;
       if (to.destroyed) return void from.destroy();
       if (chunk === null) return void to.end();
-      if (!to.write(chunk)) {
+      if (!to.write(chunk) && !draining) {
+        draining = true;
         from.pause();
-        to.once('drain', () => from.resume());
+        to.once('drain', () => {
+          draining = false;
+          from.resume();
+        });
       }
     });
     from.on('data', (chunk: Buffer) => line.push(chunk, this.chunkDelayMs()));

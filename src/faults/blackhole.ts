@@ -55,7 +55,7 @@ export const blackholeFault: FaultKind<BlackholeSettings> = {
     return {
       at: instantOf(ctx.clock, state),
       state: { proxy, changedAt: state.changedAt },
-      detail: { renewEveryMs: renewEveryMs(leaseMsOf(settings)), proxy: state.name, upstream: state.upstream },
+      detail: { proxy: state.name, upstream: state.upstream },
     };
   },
 
@@ -73,6 +73,9 @@ export const blackholeFault: FaultKind<BlackholeSettings> = {
     const answer = await sendHttp(call);
     if (answer.status >= 500) throw new Error(`${describeCall(call)} through blackhole proxy "${now.name}" still fails after revert: expected a status below 500, got ${answer.status}`);
   },
+
+  leaseRenewEveryMs: (settings) => renewEveryMs(leaseMsOf(settings)),
+  renewLease: (_settings, state, ctx) => renewBlackholeLease(state, ctx.signal),
 };
 
 /** Extends the lease of the fault recorded in an injection's state; call it every `renewEveryMs`. */

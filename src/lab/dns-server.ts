@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
+import { isIPv4 } from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket } from 'dns-packet';
 
 export interface DnsQuestion {
@@ -45,7 +46,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     }
     void answerQuery(query, options.answer).then((reply) => {
       queries++;
-      socket.send(reply, from.port, from.address);
+      // A client that went away before its answer is not the server's failure.
+      socket.send(reply, from.port, from.address, () => {});
     });
   });
 
@@ -78,15 +80,15 @@ async function answerQuery(query: DecodedPacket, answer: DnsServerOptions['answe
     answers,
   });
   if (!question) return reply(RCODE.SERVFAIL);
-  let found: DnsAnswer | undefined;
   try {
-    found = await answer({ name: normalizeName(question.name), type: question.type });
+    const found = await answer({ name: normalizeName(question.name), type: question.type });
+    if (!found) return reply(RCODE.NXDOMAIN);
+    const records = found.records.filter((r) => r.type === question.type);
+    if (!records.every((r) => isIPv4(r.address))) return reply(RCODE.SERVFAIL); // a zone holding garbage is broken
+    return reply(RCODE.NOERROR, records.map((r) => ({ type: 'A', class: 'IN', name: question.name, ttl: r.ttl, data: r.address })));
   } catch {
     return reply(RCODE.SERVFAIL);
   }
-  if (!found) return reply(RCODE.NXDOMAIN);
-  const records = found.records.filter((r) => r.type === question.type);
-  return reply(RCODE.NOERROR, records.map((r) => ({ type: 'A', class: 'IN', name: question.name, ttl: r.ttl, data: r.address })));
 }
 
 function normalizeName(name: string): string {

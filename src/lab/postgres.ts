@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { freePort, waitFor } from '../runtime/wait.js';
 import { configureCluster, configureServer, configureStandby, LAB_DATABASE, LAB_USER } from './postgres-config.js';
-import { handOver, locateBinaries, resolveRunAs, runAsServerUser, spawnOptionsFor, type RunAs } from './postgres-os.js';
+import { handOver, locateBinaries, resolveRunAs, runAsServerUser, type RunAs } from './postgres-os.js';
+import { spawnPostmaster, type Postmaster } from './postgres-process.js';
 
 export interface PgServer {
   host: string;
@@ -55,24 +55,24 @@ export function replicaTemplateOf(primary: Pick<PgServer, 'dir'>): string {
  */
 export async function startPrimary(options: PrimaryOptions): Promise<PgServer> {
   const [bin, ids] = await Promise.all([locateBinaries(), resolveRunAs()]);
-  await prepareFolder(options.dir, ids);
-  const dataDir = join(options.dir, 'data');
+  const dir = await prepareFolder(options.dir, ids);
+  const dataDir = join(dir, 'data');
   await runAsServerUser(ids, bin.initdb, [
     `--pgdata=${dataDir}`, `--username=${LAB_USER}`, '--auth=trust', '--locale=C', '--encoding=UTF8', '--no-sync',
   ]);
   await configureCluster(dataDir);
-  await runAsServerUser(ids, 'cp', ['-a', dataDir, join(options.dir, 'replica-template')]);
-  return launch(options.dir, options.port, ids);
+  await runAsServerUser(ids, 'cp', ['-a', dataDir, join(dir, 'replica-template')]);
+  return launch(dir, options.port, ids);
 }
 
 /** Copies the primary's template into `dir/data`, makes it a standby of `upstream`, and starts it. */
 export async function startReplica(options: ReplicaOptions): Promise<PgServer> {
   const ids = await resolveRunAs();
-  await prepareFolder(options.dir, ids);
-  const dataDir = join(options.dir, 'data');
-  await runAsServerUser(ids, 'cp', ['-a', options.template, dataDir]);
+  const dir = await prepareFolder(options.dir, ids);
+  const dataDir = join(dir, 'data');
+  await runAsServerUser(ids, 'cp', ['-a', resolve(options.template), dataDir]);
   await configureStandby(dataDir, options.upstream);
-  return launch(options.dir, options.port, ids);
+  return launch(dir, options.port, ids);
 }
 
 /** Resolves once `replica` has replayed everything `primary` had written when this was called. */
@@ -91,34 +91,23 @@ export async function stopAll(servers: Iterable<PgServer | undefined>): Promise<
   if (failures.length > 0) throw new AggregateError(failures.map((f) => f.reason), `failed to stop ${failures.length} PostgreSQL server(s)`);
 }
 
-async function prepareFolder(dir: string, ids: RunAs): Promise<void> {
+/** Creates the server's folder for the server user; returns its absolute path (the server reports its data directory so). */
+async function prepareFolder(folder: string, ids: RunAs): Promise<string> {
+  const dir = resolve(folder);
   await mkdir(dir, { recursive: true });
   await handOver(dir, ids);
+  return dir;
 }
 
 async function launch(dir: string, requestedPort: number, ids: RunAs): Promise<PgServer> {
-  const bin = await locateBinaries();
   const dataDir = join(dir, 'data');
   const port = requestedPort === 0 ? await freePort(HOST) : requestedPort;
   await configureServer(dataDir, port);
-  const logPath = join(dir, 'postgres.log');
-  const log = await open(logPath, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(bin.postgres, ['-D', dataDir], spawnOptionsFor(ids, { stdio: ['ignore', log.fd, log.fd], cwd: dataDir }));
-  } finally {
-    await log.close();
-  }
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  child.once('error', () => undefined); // a failed spawn also emits 'exit'
-  if (child.pid === undefined) throw new Error(`expected ${bin.postgres} to start, it did not: ${await tailOf(logPath)}`);
+  const postmaster = await spawnPostmaster(dataDir, join(dir, 'postgres.log'), ids);
   const connectionString = `postgres://${LAB_USER}@${HOST}:${port}/${LAB_DATABASE}`;
-  const server = createServer({ host: HOST, port, dir, dataDir, pid: child.pid, connectionString, child, exited, ids });
-  running.add(child);
-  void exited.then(() => running.delete(child));
   const gaveUp = new AbortController();
-  const died = exited.then(async (code) => {
-    gaveUp.abort(new Error(`expected PostgreSQL on port ${port} to start, it exited with ${code}: ${await tailOf(logPath)}`));
+  const died = postmaster.exited.then(async (code) => {
+    gaveUp.abort(new Error(`expected PostgreSQL on port ${port} to start, it exited with ${code}: ${await postmaster.logTail()}`));
     throw gaveUp.signal.reason;
   });
   died.catch(() => undefined);
@@ -129,10 +118,10 @@ async function launch(dir: string, requestedPort: number, ids: RunAs): Promise<P
     await Promise.race([died, ready]);
   } catch (error) {
     ready.catch(() => undefined);
-    await server.stop({ mode: 'immediate' });
+    await postmaster.stop('immediate');
     throw gaveUp.signal.aborted ? gaveUp.signal.reason : error;
   }
-  return server;
+  return createServer({ host: HOST, port, dir, dataDir, connectionString, postmaster, ids });
 }
 
 interface ServerParts {
@@ -140,19 +129,18 @@ interface ServerParts {
   port: number;
   dir: string;
   dataDir: string;
-  pid: number;
   connectionString: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
+  postmaster: Postmaster;
   ids: RunAs;
 }
 
 function createServer(parts: ServerParts): PgServer {
-  const { host, port, dir, pid, connectionString } = parts;
+  const { host, port, dir, connectionString, postmaster } = parts;
   const isInRecovery = async () => (await queryOne<{ r: boolean }>(connectionString, 'SELECT pg_is_in_recovery() AS r')).r;
   return {
-    host, port, dir, pid, connectionString,
-    stop: (options) => stopServer(parts, options?.mode ?? 'fast'),
+    host, port, dir, connectionString,
+    pid: postmaster.pid,
+    stop: (options) => postmaster.stop(options?.mode ?? 'fast'),
     isInRecovery,
     async walPosition() {
       const row = await queryOne<{ lsn: string }>(connectionString,
@@ -167,31 +155,6 @@ function createServer(parts: ServerParts): PgServer {
       return { startedAt, endedAt: Date.now() };
     },
   };
-}
-
-/** Signals the postmaster by PID: SIGINT is a fast shutdown, SIGQUIT an immediate one; escalates when it hangs. */
-async function stopServer(parts: ServerParts, mode: 'fast' | 'immediate'): Promise<void> {
-  const steps: Array<{ signal: NodeJS.Signals; graceMs: number }> = [
-    ...(mode === 'fast' ? [{ signal: 'SIGINT' as const, graceMs: 15_000 }] : []),
-    { signal: 'SIGQUIT', graceMs: 5_000 },
-    { signal: 'SIGKILL', graceMs: 5_000 },
-  ];
-  for (const { signal, graceMs } of steps) {
-    if (parts.child.exitCode !== null || parts.child.signalCode !== null) return;
-    parts.child.kill(signal);
-    if (await settlesWithin(parts.exited, graceMs)) return;
-  }
-  throw new Error(`expected PostgreSQL (pid ${parts.pid}, port ${parts.port}) to exit after SIGKILL, it is still running`);
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolveTimeout) => { timer = setTimeout(() => resolveTimeout(false), ms); });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** True once the server at `connectionString` answers and is the one running on `dataDir` (not another on the same port). */
@@ -217,14 +180,3 @@ async function queryOne<Row extends object>(connectionString: string, sql: strin
     await client.end().catch(() => undefined);
   }
 }
-
-async function tailOf(path: string): Promise<string> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text.trim().split('\n').slice(-10).join('\n') || '(empty log)';
-}
-
-/** Servers this process started and that still run: a crash of the test process must not orphan them. */
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGQUIT');
-});

@@ -30,6 +30,7 @@ export interface RunOptions {
   outDir: string;
   /** Where the journal and locks live. */
   stateDir: string;
+  drillId?: string;
   clock?: Clock;
   /** Aborting this (Ctrl-C, SIGTERM) stops the drill; its reason is recorded. */
   interrupt?: AbortSignal;
@@ -81,7 +82,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
   const { spec } = scenario;
   const clock = options.clock ?? createClock();
   const log = options.log ?? (() => {});
-  const drillId = newDrillId(spec.scenario, new Date(clock.anchorWallMs));
+  const drillId = options.drillId ?? newDrillId(spec.scenario, new Date(clock.anchorWallMs));
   const timeline = new Timeline();
   if (options.onEvent) timeline.subscribe(options.onEvent);
   const abort = new AbortController();
@@ -220,9 +221,9 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
       release = acquireLock(options.stateDir, environment.name, drillId, spec.guardrails.maxDuration + 60_000).release;
     });
 
-    const probes = scenario.entries.probes.map((e) => kinds.probes[e.kind]!.create(e.name, e.settings, adapterEnv) as Probe);
-    const signals = scenario.entries.signals.map((e) => kinds.signals[e.kind]!.create(e.name, e.settings, adapterEnv) as Signal);
-    canaries.push(...scenario.entries.canaries.map((e) => kinds.canaries[e.kind]!.create(e.name, e.settings, adapterEnv) as Canary));
+    const probes = scenario.entries.probes.map((e) => kinds.probes[e.kind]!.create(e.name, e.written, adapterEnv) as Probe);
+    const signals = scenario.entries.signals.map((e) => kinds.signals[e.kind]!.create(e.name, e.written, adapterEnv) as Signal);
+    canaries.push(...scenario.entries.canaries.map((e) => kinds.canaries[e.kind]!.create(e.name, e.written, adapterEnv) as Canary));
     closers.push(...probes.map((p) => () => p.close()), ...signals.map((s) => () => s.close()));
     watchGuardrails(scenario, timeline, stop);
     schedules.push(...probes.map((p) => scheduleProbe(p, { clock, timeline, outDir: options.outDir })));

@@ -13,9 +13,10 @@ export interface AdapterEnv {
   awsTarget(region: string): AwsTarget;
 }
 
-export interface AdapterKind<Settings, Made> {
-  settings: z.ZodType<Settings>;
-  create(name: string, settings: Settings, env: AdapterEnv): Made;
+/** A probe, signal or canary kind: its settings schema and a factory given the settings as written. */
+export interface AdapterKind<Written, Made> {
+  settings: z.ZodType<unknown, Written>;
+  create(name: string, settings: Written, env: AdapterEnv): Made;
 }
 
 /**

@@ -27,7 +27,10 @@ export interface AdapterEntry<Common> {
   name: string;
   kind: string;
   common: Common;
+  /** The kind's settings as validated (durations in ms, defaults filled in). */
   settings: unknown;
+  /** The kind's settings as written (after interpolation), for factories that parse their own. */
+  written: Record<string, unknown>;
 }
 
 export interface LoadedScenario {
@@ -85,11 +88,11 @@ function validateEntry(section: AdapterSection, entry: { name: string; kind: str
   if (!schema) {
     const known = Object.keys(kinds[section]).join(', ') || 'none yet';
     problems.push(`${file}: ${formatPath([section, index, 'kind'])}: unknown ${section.replace(/s$/, '')} kind ${JSON.stringify(entry.kind)} (expected one of: ${known})`);
-    return { name: entry.name, kind: entry.kind, common, settings: rest };
+    return { name: entry.name, kind: entry.kind, common, settings: rest, written: rest };
   }
   const { value, problems: own } = problemsOf(schema, rest, { file, path: [section, index] });
   problems.push(...own);
-  return { name: entry.name, kind: entry.kind, common, settings: value };
+  return { name: entry.name, kind: entry.kind, common, settings: value, written: rest };
 }
 
 function crossReferenceProblems(spec: ScenarioSpec, file: string): string[] {

@@ -7,14 +7,14 @@ import type { Observation, Signal } from './signal.js';
 /** Which record set: with a SetIdentifier, one member of a failover / weighted / latency group. */
 export interface RecordKey {
   hostedZoneId: string;
-  name: string;
+  recordName: string;
   type: RRType;
   setIdentifier?: string;
 }
 
 export const recordKeySettings = {
   hostedZoneId: z.string().min(1),
-  name: z.string().min(1),
+  recordName: z.string().min(1),
   type: z.enum(RRType).default('A'),
   setIdentifier: z.string().min(1).optional(),
   /** Route 53 is a global service; its control plane answers in us-east-1. */
@@ -56,7 +56,7 @@ export function describeRecordSet(record: ResourceRecordSet | undefined): string
 
 function recordDetail(key: Omit<RecordKey, 'hostedZoneId'>, record: ResourceRecordSet | undefined): Record<string, unknown> {
   return {
-    name: key.name,
+    recordName: key.recordName,
     type: key.type,
     setIdentifier: key.setIdentifier ?? null,
     present: record !== undefined,
@@ -68,13 +68,13 @@ function recordDetail(key: Omit<RecordKey, 'hostedZoneId'>, record: ResourceReco
 
 /**
  * The one record set `key` names, or undefined. Listing starts at the record's name and type;
- * a failover pair can straddle pages, so pages are followed (NextRecordName / Type / Identifier)
- * until the listing moves past that name and type.
+ * a routing group (a failover pair) can straddle pages, so pages are followed (NextRecordName /
+ * Type / Identifier) until the listing moves past that name and type.
  */
 export async function readRecordSet(client: Route53Client, key: RecordKey, options: { abortSignal?: AbortSignal; pageSize?: number } = {}): Promise<ResourceRecordSet | undefined> {
-  const wanted = normalizeName(key.name);
+  const wanted = normalizeName(key.recordName);
   const identifiersSeen: string[] = [];
-  let start: { name: string; type: RRType; identifier?: string } = { name: key.name, type: key.type };
+  let start: PageStart = { name: wanted, type: key.type };
   for (let page = 0; page < 1_000; page++) {
     const answer = await client.send(new ListResourceRecordSetsCommand({
       HostedZoneId: key.hostedZoneId,
@@ -89,15 +89,26 @@ export async function readRecordSet(client: Route53Client, key: RecordKey, optio
       if (record.SetIdentifier) identifiersSeen.push(record.SetIdentifier);
     }
     if (!answer.IsTruncated || !answer.NextRecordName || !answer.NextRecordType) return notFound(key, identifiersSeen);
-    start = { name: answer.NextRecordName, type: answer.NextRecordType, identifier: answer.NextRecordIdentifier };
+    const next: PageStart = { name: answer.NextRecordName, type: answer.NextRecordType, identifier: answer.NextRecordIdentifier };
+    // moto ignores StartRecordIdentifier and never sends NextRecordIdentifier: the same page again.
+    if (next.name === start.name && next.type === start.type && next.identifier === start.identifier) {
+      throw new Error(`listing record sets of ${key.hostedZoneId} did not advance past ${next.name} ${next.type}: expected a NextRecordIdentifier to page through its set identifiers`);
+    }
+    start = next;
   }
-  throw new Error(`listing record sets of ${key.hostedZoneId} from ${key.name} ${key.type} did not end after 1000 pages`);
+  throw new Error(`listing record sets of ${key.hostedZoneId} from ${key.recordName} ${key.type} did not end after 1000 pages`);
+}
+
+interface PageStart {
+  name: string;
+  type: RRType;
+  identifier?: string;
 }
 
 /** Absent, unless only members of a routing group exist and no setIdentifier said which one. */
 function notFound(key: RecordKey, identifiersSeen: string[]): undefined {
   if (key.setIdentifier === undefined && identifiersSeen.length > 0) {
-    throw new Error(`${key.name} ${key.type} in ${key.hostedZoneId} has only records with set identifiers (${identifiersSeen.join(', ')}): say which one with setIdentifier`);
+    throw new Error(`${key.recordName} ${key.type} in ${key.hostedZoneId} has only records with set identifiers (${identifiersSeen.join(', ')}): say which one with setIdentifier`);
   }
   return undefined;
 }

@@ -113,7 +113,7 @@ export function createRoute53RecordChange(resolveTarget: (region: string) => Aws
 
 function labelOf(s: Omit<RecordKey, 'hostedZoneId'> & { failover?: string }): string {
   const member = s.setIdentifier ? ` [${[s.failover, s.setIdentifier].filter(Boolean).join(' ')}]` : '';
-  return `${s.name} ${s.type}${member}`;
+  return `${s.recordName} ${s.type}${member}`;
 }
 
 /** The record set after the change: the given values, and what was not given kept from before. */
@@ -121,7 +121,7 @@ function desiredRecordSet(s: Route53RecordChangeSettings, previous: ResourceReco
   const failover = s.failover ?? previous?.Failover;
   const healthCheckId = s.healthCheckId ?? previous?.HealthCheckId;
   return {
-    Name: s.name,
+    Name: s.recordName,
     Type: s.type,
     TTL: s.ttl ?? previous?.TTL ?? 60,
     ResourceRecords: s.values.map((Value) => ({ Value })),

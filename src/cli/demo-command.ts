@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { startLab } from '../lab/lab.js';
+import { builtinKinds } from '../runner/builtin-kinds.js';
+import { schemasOf } from '../runner/kinds.js';
+import { awsTargetOf } from '../scenario/environment.js';
+import { loadScenario } from '../scenario/load.js';
+import { labDirOf, PROJECT_DIR, stateDirFrom } from './context.js';
+import type { Io } from './io.js';
+import { runAndReport } from './run-command.js';
+
+/** `firedrill demo` (`npm run demo`): starts the lab, runs the lab demo drill against it, stops the lab. */
+export async function demoCommand(argv: string[], io: Io): Promise<number> {
+  const stateDir = stateDirFrom(io.cwd);
+  const scenarioFile = argv[0] ?? join(PROJECT_DIR, 'drills', 'lab-demo.yaml');
+  io.out('starting the lab (two Regions on loopback, the AWS emulator, DNS, the failover controller)…');
+  const lab = await startLab({ dir: join(labDirOf(stateDir), 'demo'), projectDir: PROJECT_DIR });
+  try {
+    io.out(`lab up: ${lab.vars.appUrl} resolves through ${lab.vars.dns}; primary ${lab.vars.primaryRegion}, recovery ${lab.vars.recoveryRegion}`);
+    const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(lab.environment, region) });
+    const scenario = await loadScenario(scenarioFile, lab.environment, schemasOf(kinds));
+    return await runAndReport({ scenario, environment: lab.environment, stateDir }, io);
+  } finally {
+    await lab.stop();
+  }
+}

@@ -1,0 +1,50 @@
+import { FiredrillError, EXIT } from '../runtime/errors.js';
+import { cleanupCommand } from './cleanup-command.js';
+import { demoCommand } from './demo-command.js';
+import type { Io } from './io.js';
+import { labCommand } from './lab-command.js';
+import { runProxyCommand } from './proxy-command.js';
+import { planCommand, runCommand, UsageError, validateCommand } from './run-command.js';
+import { setupCommand } from './setup-command.js';
+
+const USAGE = `firedrill — chaos and disaster-recovery drills that measure detection, decision, failover, RTO and RPO
+
+usage:
+  firedrill run <scenario> [--env NAME] [--out DIR]   run a drill (exit 0 targets met, 1 breached/aborted, 2 invalid input)
+  firedrill plan <scenario> [--env NAME]              print what would be injected, probed and asserted; inject nothing
+  firedrill validate <scenario> [--env NAME]          check a scenario
+  firedrill cleanup [--env NAME]                      revert faults a crashed drill left behind (from the journal)
+  firedrill lab up|down|status|failback               the local two-Region lab
+  firedrill proxy --listen H:P --upstream H:P [--control H:P]   a standalone blackhole proxy
+  firedrill setup                                     install the AWS emulator (moto) and check PostgreSQL
+  firedrill demo                                      a complete drill on the built-in lab
+common options: --config FILE (default firedrill.config.yaml), --state-dir DIR (default .firedrill)`;
+
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
+  run: runCommand,
+  plan: planCommand,
+  validate: validateCommand,
+  cleanup: cleanupCommand,
+  lab: labCommand,
+  proxy: (argv) => runProxyCommand(argv),
+  setup: setupCommand,
+  demo: demoCommand,
+};
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    (name && name !== '--help' && name !== 'help' ? io.err : io.out)(name && !['--help', 'help'].includes(name) ? `unknown command "${name}"\n\n${USAGE}` : USAGE);
+    return name && !['--help', 'help'].includes(name) ? EXIT.invalid : EXIT.passed;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof FiredrillError || error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`firedrill ${name}: ${(error as Error).message}`);
+      return EXIT.invalid;
+    }
+    throw error;
+  }
+}

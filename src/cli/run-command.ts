@@ -1,0 +1,92 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatDuration } from '../core/duration.js';
+import { formatBudget } from '../core/verdicts.js';
+import { builtinKinds } from '../runner/builtin-kinds.js';
+import { newDrillId, runDrill, targetsOf } from '../runner/drill.js';
+import { schemasOf } from '../runner/kinds.js';
+import { EXIT } from '../runtime/errors.js';
+import { assertAllowed } from '../scenario/allow-list.js';
+import { awsTargetOf, type Environment } from '../scenario/environment.js';
+import { loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { environmentNamedIn, resolveEnvironment, stateDirFrom } from './context.js';
+import type { Io } from './io.js';
+import { createProgress } from './progress.js';
+import { renderSummary } from './summary.js';
+
+const OPTIONS = {
+  env: { type: 'string' },
+  out: { type: 'string' },
+  config: { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
+
+export interface Prepared {
+  scenario: LoadedScenario;
+  environment: Environment;
+  stateDir: string;
+  out?: string;
+}
+
+async function prepare(command: string, argv: string[], io: Io): Promise<Prepared> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError(`firedrill ${command}: expected one scenario file, got ${positionals.length}`);
+  const file = positionals[0]!;
+  const stateDir = stateDirFrom(io.cwd, values['state-dir']);
+  const envName = values.env ?? environmentNamedIn(resolve(io.cwd, file)) ?? 'lab';
+  const environment = resolveEnvironment(envName, { cwd: io.cwd, ...(values.config ? { config: values.config } : {}), stateDir });
+  const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
+  const scenario = await loadScenario(file, environment, schemasOf(kinds));
+  assertAllowed(scenario, environment);
+  return { scenario, environment, stateDir, ...(values.out ? { out: values.out } : {}) };
+}
+
+export class UsageError extends Error {}
+
+export async function validateCommand(argv: string[], io: Io): Promise<number> {
+  const { scenario, environment } = await prepare('validate', argv, io);
+  io.out(`${scenario.file}: valid scenario "${scenario.spec.scenario}" for environment "${environment.name}" (${scenario.entries.faults.length} fault(s), ${scenario.entries.probes.length} probe(s), ${scenario.entries.signals.length} signal(s), ${targetsOf(scenario.spec).length} target(s))`);
+  return EXIT.passed;
+}
+
+/** What a drill would do, in order; it injects nothing and changes nothing. */
+export async function planCommand(argv: string[], io: Io): Promise<number> {
+  const { scenario, environment } = await prepare('plan', argv, io);
+  const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
+  const { spec, entries } = scenario;
+  io.out(`plan for "${spec.scenario}" in environment "${environment.name}" (nothing is injected by plan)`);
+  io.out(`\nprobes (sampled from the start, steady state for ${formatDuration(spec.steadyState.window)}):`);
+  for (const p of entries.probes) io.out(`  ${p.name} (${p.kind})${p.common.protected ? ' [protected: failure aborts]' : ''}`);
+  io.out('\nsignals:');
+  for (const s of entries.signals) io.out(`  ${s.name} (${s.kind})${s.common.stopWhen ? ` [stop condition: ${s.common.stopWhen}]` : ''}`);
+  io.out('\ncalls that change something, in order:');
+  let n = 1;
+  for (const f of entries.faults) for (const line of kinds.faults[f.kind]!.plan(f.settings)) io.out(`  ${n++}. [fault ${f.name}] ${line}`);
+  for (const s of entries.steps) for (const line of kinds.steps[s.kind]!.plan(s.settings)) io.out(`  ${n++}. [step ${s.name}, at ${s.common.when}] ${line}`);
+  io.out(`\nobserve up to ${formatDuration(spec.observe.timeout)} for recovery; revert in reverse order and verify; verify for ${formatDuration(spec.verify.window)}`);
+  io.out('\ntargets:');
+  for (const t of targetsOf(spec)) io.out(`  ${t.name} ${formatBudget(t.name, t.budget)}`);
+  io.out(`guardrails: max duration ${formatDuration(spec.guardrails.maxDuration)}${spec.guardrails.blastRadius ? `, blast radius ${spec.guardrails.blastRadius.join(', ')}` : ''}`);
+  return EXIT.passed;
+}
+
+export async function runCommand(argv: string[], io: Io): Promise<number> {
+  const { scenario, environment, stateDir, out } = await prepare('run', argv, io);
+  return runAndReport({ scenario, environment, stateDir, ...(out ? { out } : {}) }, io);
+}
+
+/** Runs a loaded scenario with live progress and the closing summary; returns the exit code. */
+export async function runAndReport(prepared: Prepared, io: Io): Promise<number> {
+  const { scenario, environment, stateDir, out } = prepared;
+  const drillId = newDrillId(scenario.spec.scenario);
+  const outDir = resolve(io.cwd, out ?? join('out', drillId));
+  const progress = createProgress(io.write, io.isTty);
+  const result = await runDrill({
+    scenario, environment, kinds: builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) }),
+    outDir, stateDir, drillId, interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
+  });
+  progress.end();
+  io.out(renderSummary(result));
+  io.out(`\nresult: ${join(outDir, 'result.json')}`);
+  return result.outcome === 'passed' ? EXIT.passed : EXIT.failed;
+}

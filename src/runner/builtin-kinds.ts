@@ -1,0 +1,39 @@
+import { blackholeFault } from '../faults/blackhole.js';
+import { httpHookFault } from '../faults/http-hook.js';
+import { createDnsProbe, dnsProbeSettings } from '../probes/dns.js';
+import { createHttpProbe, httpProbeSettings } from '../probes/http.js';
+import { cloudWatchAlarmSettings, createCloudWatchAlarmSignal } from '../signals/cloudwatch-alarm.js';
+import { createDnsAnswerSignal, dnsAnswerSignalSettings } from '../signals/dns-answer.js';
+import { createRoute53HealthCheckSignal, route53HealthCheckSettings } from '../signals/route53-health-check.js';
+import { createRoute53RecordSignal, route53RecordSettings } from '../signals/route53-record.js';
+import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../signals/status-endpoint.js';
+import { createRoute53RecordChange } from '../steps/route53-record-change.js';
+import type { AdapterEnv, Kinds } from './kinds.js';
+
+/**
+ * Every kind a scenario can name. AWS kinds reach AWS through the environment, so the map is
+ * built for one; `schemaEnv` builds it only to read the settings schemas.
+ */
+export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
+  return {
+    probes: {
+      http: { settings: httpProbeSettings, create: (name, s) => createHttpProbe(name, s) },
+      dns: { settings: dnsProbeSettings, create: (name, s) => createDnsProbe(name, s) },
+    },
+    signals: {
+      'status-endpoint': { settings: statusEndpointSignalSettings, create: (name, s) => createStatusEndpointSignal(name, s) },
+      'dns-answer': { settings: dnsAnswerSignalSettings, create: (name, s) => createDnsAnswerSignal(name, s) },
+      'cloudwatch-alarm': { settings: cloudWatchAlarmSettings, create: (name, s, e) => createCloudWatchAlarmSignal(name, s, e.awsTarget) },
+      'route53-health-check': { settings: route53HealthCheckSettings, create: (name, s, e) => createRoute53HealthCheckSignal(name, s, e.awsTarget) },
+      'route53-record': { settings: route53RecordSettings, create: (name, s, e) => createRoute53RecordSignal(name, s, e.awsTarget) },
+    },
+    canaries: {},
+    faults: {
+      blackhole: blackholeFault,
+      'http-hook': httpHookFault,
+    },
+    steps: {
+      'route53-record-change': createRoute53RecordChange(env.awsTarget),
+    },
+  };
+}
