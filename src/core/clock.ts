@@ -16,7 +16,8 @@ export interface Clock {
 export function createClock(): Clock {
   const anchorMono = performance.now();
   const anchorWallMs = Date.now();
-  return { now: () => performance.now() - anchorMono, anchorWallMs };
+  // Microseconds are more than any probe can resolve; rounding keeps results free of float noise.
+  return { now: () => Math.round((performance.now() - anchorMono) * 1_000) / 1_000, anchorWallMs };
 }
 
 /** A clock that moves only when told to: for tests of the pure core and the runner. */

@@ -7,7 +7,7 @@ import { exactInstant, type Instant } from '../core/measurement.js';
 import { measure } from '../core/measurements.js';
 import { deriveMilestones, type MilestoneRules, type Milestones } from '../core/milestones.js';
 import { Timeline, type PhaseName, type SampleEvent, type TimelineEvent } from '../core/timeline.js';
-import { allPassed, judge, TARGET_NAMES, type Target } from '../core/verdicts.js';
+import { allPassed, formatBudget, judge, TARGET_NAMES, type Target } from '../core/verdicts.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import type { Canary } from '../probes/canary.js';
 import type { Probe } from '../probes/probe.js';
@@ -60,7 +60,7 @@ export function newDrillId(scenario: string, now = new Date()): string {
 
 export function targetsOf(spec: ScenarioSpec): Target[] {
   return TARGET_NAMES.filter((name) => spec.targets[name] !== undefined)
-    .map((name) => ({ name, budget: spec.targets[name]!, source: `${name}` }));
+    .map((name) => ({ name, budget: spec.targets[name]!, source: `${name} ${formatBudget(name, spec.targets[name]!)}` }));
 }
 
 export function milestoneRulesOf(scenario: LoadedScenario): MilestoneRules {
@@ -320,7 +320,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     startedAt: new Date(clock.anchorWallMs).toISOString(),
     endedAt: new Date(clock.anchorWallMs + clock.now()).toISOString(),
     clockAnchor: new Date(clock.anchorWallMs).toISOString(),
-    outcome: aborted ? 'aborted' : passed ? 'passed' : 'failed',
+    outcome: aborted ? (aborted.guardrail === 'crash' ? 'errored' : 'aborted') : passed ? 'passed' : 'failed',
     aborted,
     phases,
     milestones: { fault: instantRecord(clock, m.fault), impact: instantRecord(clock, m.impact), detect: instantRecord(clock, m.detect), decide: instantRecord(clock, m.decide), recovered: instantRecord(clock, m.recovered) },

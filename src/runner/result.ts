@@ -14,7 +14,11 @@ import type { Target, Verdict } from '../core/verdicts.js';
  */
 export const RESULT_FORMAT = 'firedrill/result@1';
 
-export type Outcome = 'passed' | 'failed' | 'aborted';
+/**
+ * `failed`: the system missed a target or a check (a finding). `aborted`: a guardrail or a person
+ * stopped the drill. `errored`: the harness itself broke — not evidence about the system.
+ */
+export type Outcome = 'passed' | 'failed' | 'aborted' | 'errored';
 
 export interface InstantRecord extends Instant {
   wall: string;
