@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDuration } from '../core/duration.js';
 import { formatBudget } from '../core/verdicts.js';
+import { publishMeasurements } from '../report/cloudwatch-metrics.js';
 import { builtinKinds } from '../runner/builtin-kinds.js';
 import { newDrillId, runDrill, targetsOf } from '../runner/drill.js';
 import { schemasOf } from '../runner/kinds.js';
@@ -87,6 +88,13 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   });
   progress.end();
   io.out(renderSummary(result));
+  const metricsRegion = environment.aws?.metricsRegion;
+  if (metricsRegion) {
+    await publishMeasurements(awsTargetOf(environment, metricsRegion), { scenario: scenario.spec.scenario, environment: environment.name, measurements: result.measurements, passed: result.outcome === 'passed' }).then(
+      (metrics) => io.out(`published ${metrics.length} metrics to CloudWatch (namespace Firedrill, ${metricsRegion})`),
+      (error: Error) => io.err(`could not publish metrics to CloudWatch: ${error.message}`),
+    );
+  }
   io.out(`\nresult: ${join(outDir, 'result.json')}`);
   return result.outcome === 'passed' ? EXIT.passed : EXIT.failed;
 }

@@ -31,16 +31,15 @@ export function parseDuration(text: string): number | undefined {
   return undefined;
 }
 
-/** A short human form: 850ms, 12.3s, 4m05s, 1h02m. */
+/** A short human form: 850ms, 12.3s, 4m05s, 1h02m. Rounds first, so 119.6s reads 2m00s, not 1m60s. */
 export function formatDuration(ms: number): string {
   const sign = ms < 0 ? '-' : '';
   const a = Math.abs(ms);
-  if (a < 1_000) return `${sign}${Math.round(a)}ms`;
-  if (a < 60_000) return `${sign}${(a / 1_000).toFixed(a < 10_000 ? 2 : 1)}s`;
-  if (a < 3_600_000) {
-    const m = Math.floor(a / 60_000);
-    return `${sign}${m}m${String(Math.round((a - m * 60_000) / 1_000)).padStart(2, '0')}s`;
-  }
-  const h = Math.floor(a / 3_600_000);
-  return `${sign}${h}h${String(Math.round((a - h * 3_600_000) / 60_000)).padStart(2, '0')}m`;
+  if (Math.round(a) < 1_000) return `${sign}${Math.round(a)}ms`;
+  const seconds = (a / 1_000).toFixed(a < 9_995 ? 2 : 1);
+  if (Number(seconds) < 60) return `${sign}${seconds}s`;
+  const totalSeconds = Math.round(a / 1_000);
+  if (totalSeconds < 3_600) return `${sign}${Math.floor(totalSeconds / 60)}m${String(totalSeconds % 60).padStart(2, '0')}s`;
+  const totalMinutes = Math.round(a / 60_000);
+  return `${sign}${Math.floor(totalMinutes / 60)}h${String(totalMinutes % 60).padStart(2, '0')}m`;
 }

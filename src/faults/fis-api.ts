@@ -27,9 +27,10 @@ export class FisCallError extends Error {
     this.name = 'FisCallError';
   }
 
-  get notFound(): boolean {
-    return this.awsName === 'ResourceNotFoundException';
-  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof FisCallError && error.awsName === 'ResourceNotFoundException';
 }
 
 /** Runs one FIS call; a failure says which operation on what, and what AWS answered. */
@@ -139,12 +140,13 @@ export async function listDrillExperiments(client: FisClient, drillId: string, a
 /**
  * Stops every experiment tagged with this drill that has not ended; for `firedrill cleanup`,
  * which may not know an experiment's id (the drill died between StartExperiment and the journal).
- * Idempotent; does not wait for the experiments to reach `stopped`. Returns the ids it stopped.
+ * Idempotent (skips experiments already stopping); does not wait for them to reach `stopped`.
+ * Returns the ids it stopped.
  */
 export async function stopExperimentsByDrillTag(target: AwsTarget, drillId: string): Promise<string[]> {
   const client = fisClient(target);
   try {
-    const running = (await listDrillExperiments(client, drillId)).filter((e) => !isTerminal(e.status));
+    const running = (await listDrillExperiments(client, drillId)).filter((e) => !isTerminal(e.status) && e.status !== 'stopping');
     for (const e of running) await stopExperiment(client, e.id);
     return running.map((e) => e.id);
   } finally {

@@ -233,7 +233,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
       const from = clock.now();
       for (const canary of canaries) canary.start({ clock, emit: (e) => timeline.append(e) });
       await waitUntil(spec.steadyState.window);
-      const problems = steadyStateProblems(timeline.events, scenario, from, spec.steadyState.minSuccess);
+      const problems = [...steadyStateProblems(timeline.events, scenario, from, spec.steadyState.minSuccess), ...signalStateProblems(timeline.events, spec.steadyState.signals)];
       checks.push({ name: 'steady-state before', ok: problems.length === 0, detail: problems.join('; ') || 'every probe healthy' });
       if (problems.length) throw new DrillAbort(`steady state not met before injecting, so no fault was injected: ${problems.join('; ')}`, 'steady-state');
     });
@@ -352,6 +352,14 @@ function steadyStateProblems(events: readonly TimelineEvent[], scenario: LoadedS
     }
   }
   return problems;
+}
+
+/** Each named signal's latest state must be the expected one. */
+function signalStateProblems(events: readonly TimelineEvent[], expected: Record<string, string>): string[] {
+  return Object.entries(expected).flatMap(([signal, state]) => {
+    const latest = events.filter((e) => e.kind === 'signal' && e.signal === signal).at(-1) as { state: string } | undefined;
+    return latest?.state === state ? [] : [`signal ${signal} is ${latest?.state ?? 'not observed yet'}, expected ${state}`];
+  });
 }
 
 /** Stop conditions: a signal reaching its `stopWhen` state, a protected probe failing. */

@@ -18,6 +18,8 @@ const environmentSchema = z.strictObject({
     regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a Region like "us-east-1"')).min(1),
     profile: z.string().optional(),
     endpoints: z.strictObject({ default: z.url().optional(), fis: z.url().optional(), route53: z.url().optional(), cloudwatch: z.url().optional() }).optional(),
+    /** Publish each drill's measurements as CloudWatch metrics (namespace Firedrill) in this Region. */
+    metricsRegion: z.string().optional(),
   }).optional(),
   vars: z.record(z.string(), z.unknown()).default({}),
 });
@@ -26,7 +28,7 @@ const configSchema = z.strictObject({ environments: z.record(name, environmentSc
 
 export interface Environment {
   name: string;
-  aws?: { accounts: string[]; regions: string[]; profile?: string; endpoints?: AwsTarget['endpoints']; credentials?: AwsTarget['credentials'] };
+  aws?: { accounts: string[]; regions: string[]; profile?: string; endpoints?: AwsTarget['endpoints']; credentials?: AwsTarget['credentials']; metricsRegion?: string };
   /** Values scenarios interpolate: `${vars.x}` and, for the lab, `${lab.x}`. */
   vars: Record<string, unknown>;
 }

@@ -115,6 +115,9 @@ function crossReferenceProblems(spec: ScenarioSpec, file: string): string[] {
     if (match && !signals.has(match.signal)) problems.push(`${file}: milestones.${m}.signal: no signal named ${JSON.stringify(match.signal)} (signals: ${[...signals].join(', ') || 'none'})`);
   }
   needProbe(spec.milestones.recovered.probe, ['milestones', 'recovered', 'probe']);
+  for (const signal of Object.keys(spec.steadyState.signals)) {
+    if (!signals.has(signal)) problems.push(`${file}: steadyState.signals.${signal}: no signal named ${JSON.stringify(signal)} (signals: ${[...signals].join(', ') || 'none'})`);
+  }
   if (spec.verify.noFailback) needProbe(spec.verify.noFailback.probe, ['verify', 'noFailback', 'probe']);
   return problems;
 }

@@ -69,7 +69,9 @@ export const scenarioSchema = z.strictObject({
   steadyState: z.strictObject({
     window: durationMs.default(2_000),
     minSuccess: ratio.default(1),
-  }).default({ window: 2_000, minSuccess: 1 }),
+    /** States signals must be in before anything is injected (e.g. DNS still answers the primary). */
+    signals: z.record(name, z.string()).default({}),
+  }).default({ window: 2_000, minSuccess: 1, signals: {} }),
   observe: z.strictObject({
     /** How long to wait for recovery after injecting before giving up. */
     timeout: durationMs,

@@ -50,6 +50,13 @@ describe('formatDuration', () => {
     [3_720_000, '1h02m'],
     [-1_500, '-1.50s'],
     [-250, '-250ms'],
+    // Rounding carries into the next unit instead of showing 60 of the smaller one.
+    [999.6, '1.00s'],
+    [9_996, '10.0s'],
+    [59_960, '1m00s'],
+    [119_600, '2m00s'],
+    [3_599_700, '1h00m'],
+    [7_170_000, '2h00m'],
   ];
   for (const [ms, text] of cases) {
     it(`shows ${ms}ms as ${text}`, () => {
