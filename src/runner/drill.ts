@@ -86,7 +86,11 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
   const timeline = new Timeline();
   if (options.onEvent) timeline.subscribe(options.onEvent);
   const abort = new AbortController();
-  const stop = (reason: DrillAbort) => { if (!abort.signal.aborted) abort.abort(reason); };
+  const stop = (reason: DrillAbort) => {
+    if (abort.signal.aborted) return;
+    timeline.append({ kind: 'guardrail', t: clock.now(), guardrail: reason.guardrail ?? 'abort', reason: reason.reason });
+    abort.abort(reason);
+  };
   const onInterrupt = () => stop(new DrillAbort(String(options.interrupt?.reason ?? 'interrupted'), 'interrupt'));
   options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   if (options.interrupt?.aborted) onInterrupt();
@@ -370,7 +374,20 @@ function watchGuardrails(scenario: LoadedScenario, timeline: Timeline, stop: (re
     return [p.name, setting === true ? 1 : (setting as { failures: number }).failures];
   }));
   const failuresInARow = new Map<string, number>();
+  const errorRates = scenario.spec.guardrails.maxErrorRate;
+  const recent = new Map<string, SampleEvent[]>();
   timeline.subscribe((event) => {
+    if (event.kind === 'sample') {
+      for (const bound of errorRates.filter((b) => b.probe === event.probe)) {
+        const window = [...(recent.get(event.probe) ?? []), event].filter((s) => s.t > event.t - bound.window);
+        recent.set(event.probe, window);
+        const rate = window.filter((s) => !s.ok).length / window.length;
+        // Judged once the samples span half the window: one early failure alone is not a rate.
+        if (window[0]!.t <= event.t - bound.window / 2 && rate > bound.rate) {
+          stop(new DrillAbort(`error rate of probe ${event.probe} is ${(rate * 100).toFixed(0)}% over ${bound.window}ms, above the bound of ${(bound.rate * 100).toFixed(0)}%`, `maxErrorRate:${event.probe}`));
+        }
+      }
+    }
     if (event.kind === 'signal' && stopWhen.get(event.signal) === event.state) {
       stop(new DrillAbort(`stop condition: signal ${event.signal} is ${event.state}`, `stopWhen:${event.signal}`));
     }

@@ -63,6 +63,21 @@ async function readScenarioSource(file: string): Promise<{ raw: unknown; sha256:
 
 export async function loadScenario(file: string, env: Environment, kinds: KindSchemas): Promise<LoadedScenario> {
   const { raw, sha256 } = await readScenarioSource(file);
+  return validateScenario(raw, { file, sha256 }, env, kinds);
+}
+
+/**
+ * A scenario given as a value (a TypeScript drill passing its `defineScenario({...})` object),
+ * validated exactly as a file's content would be. `label` stands for the file in every message.
+ */
+export function loadScenarioObject(raw: unknown, label: string, env: Environment, kinds: KindSchemas): LoadedScenario {
+  const sha256 = createHash('sha256').update(JSON.stringify(raw) ?? '').digest('hex');
+  return validateScenario(raw, { file: label, sha256 }, env, kinds);
+}
+
+/** The one validation path: interpolation, the envelope, each kind's settings, cross-references. */
+function validateScenario(raw: unknown, source: { file: string; sha256: string }, env: Environment, kinds: KindSchemas): LoadedScenario {
+  const { file, sha256 } = source;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: expected a mapping with "scenario", "faults", "probes", "milestones", "observe" and "targets" at the top level, got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`);
   }
@@ -118,6 +133,7 @@ function crossReferenceProblems(spec: ScenarioSpec, file: string): string[] {
   for (const signal of Object.keys(spec.steadyState.signals)) {
     if (!signals.has(signal)) problems.push(`${file}: steadyState.signals.${signal}: no signal named ${JSON.stringify(signal)} (signals: ${[...signals].join(', ') || 'none'})`);
   }
+  spec.guardrails.maxErrorRate.forEach((bound, i) => needProbe(bound.probe, ['guardrails', 'maxErrorRate', i, 'probe']));
   if (spec.verify.noFailback) needProbe(spec.verify.noFailback.probe, ['verify', 'noFailback', 'probe']);
   return problems;
 }

@@ -88,9 +88,11 @@ export const scenarioSchema = z.strictObject({
   verdictBound: z.enum(['pessimistic', 'value']).default('pessimistic'),
   guardrails: z.strictObject({
     maxDuration: durationMs.default(300_000),
+    /** Abort when a probe's failures over the trailing window exceed this share (an error-rate bound). */
+    maxErrorRate: z.array(z.strictObject({ probe: name, rate: ratio, window: durationMs })).default([]),
     /** The fault kinds and resources this scenario may touch; anything else is refused before it starts. */
     blastRadius: z.array(z.string()).optional(),
-  }).default({ maxDuration: 300_000 }),
+  }).default({ maxDuration: 300_000, maxErrorRate: [] }),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;

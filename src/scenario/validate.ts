@@ -8,8 +8,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
+/** Fields whose values are secrets: an error names them but never echoes what was written. */
+const SECRET_FIELD = /authorization|cookie|password|secret|token|credential|api[-_]?key/i;
+
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const got = 'input' in issue ? ` got ${JSON.stringify(issue.input) ?? 'nothing'}` : '';
+  const secret = issue.path.some((key) => SECRET_FIELD.test(String(key)));
+  const got = 'input' in issue ? ` got ${secret ? '(a value, not shown: secret field)' : JSON.stringify(issue.input) ?? 'nothing'}` : '';
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected},${got}`;
