@@ -176,7 +176,8 @@ async function awaitRunning(client: FisClient, id: string, sinceT: number, s: Fi
     what: 'to reach running (startTimeout)',
   });
   if (!isRunning(observed.experiment)) {
-    throw new Error(`FIS experiment ${id} ended ${statusOf(observed.experiment)} before it was running: ${reasonOf(observed.experiment)}`);
+    const status = statusOf(observed.experiment);
+    throw new Error(`FIS experiment ${id} ${isTerminal(status) ? 'ended' : 'is'} ${status} before it was running: ${reasonOf(observed.experiment)}`);
   }
   return observed;
 }

@@ -54,6 +54,9 @@ interface Change {
   stopRenewing?: () => void;
 }
 
+/** How long one revert (and its verification) may take before it counts as failed. */
+const REVERT_TIMEOUT_MS = 120_000;
+
 export function newDrillId(scenario: string, now = new Date()): string {
   return `${scenario}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
@@ -138,9 +141,10 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     abort.signal.addEventListener('abort', onAbort, { once: true });
   });
 
-  const faultContext = (name: string, onRemember: (state: JsonObject) => void): FaultContext => ({
+  /** Injecting stops when the drill is aborted; reverting must not, so it gets its own deadline. */
+  const faultContext = (name: string, onRemember: (state: JsonObject) => void, signal: AbortSignal = abort.signal): FaultContext => ({
     clock,
-    signal: abort.signal,
+    signal,
     drillId,
     log: (message) => log(`${name}: ${message}`),
     remember: async (state) => onRemember(state),
@@ -180,7 +184,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     for (const change of [...changes].reverse()) {
       if (change.record.verified) continue;
       change.stopRenewing?.();
-      const ctx = faultContext(change.name, () => {});
+      const ctx = faultContext(change.name, () => {}, AbortSignal.timeout(REVERT_TIMEOUT_MS));
       timeline.append({ kind: 'fault', t: clock.now(), fault: change.name, faultKind: change.entry.kind, action: 'revert-start' });
       try {
         const at = await change.kind.revert(change.entry.settings, change.state ?? {}, ctx);
@@ -205,9 +209,9 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
 
   try {
     await phase('preflight', async () => {
-      mkdirSync(options.outDir, { recursive: true });
       const probeFile = join(options.outDir, '.writable');
       try {
+        mkdirSync(options.outDir, { recursive: true });
         writeFileSync(probeFile, drillId);
         unlinkSync(probeFile);
       } catch (error) {

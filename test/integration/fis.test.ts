@@ -238,7 +238,8 @@ describe('FIS fault on moto', function () {
     const s = settingsOf({ inlineTemplate: { roleArn: ROLE, actions: waitAction } });
     const mine = contextFor('drill-crashed');
     const other = contextFor('drill-other');
-    const [crashed, untouched] = [await fault.inject(s, mine), await fault.inject(s, other)];
+    // Started together: an experiment stays running only STATE_SECONDS.
+    const [crashed, untouched] = await Promise.all([fault.inject(s, mine), fault.inject(s, other)]);
     const crashedId = (crashed.state as { experimentId: string }).experimentId;
     const untouchedId = (untouched.state as { experimentId: string }).experimentId;
     try {
