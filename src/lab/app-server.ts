@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * The lab's application in one Region: answers `GET /` with the Region that served it (header
- * `x-firedrill-region` and JSON), `GET /health` for health checks. A Region can be scaled to zero
+ * `x-firedrill-region` and JSON), `GET /health` for health checks, and with a database
+ * (`ordersRoutes`) `POST /orders` and `GET /orders/:id`. A Region can be scaled to zero
  * (pilot light): it then refuses to serve with 503 until scaled up.
  */
 export interface AppServer {
@@ -23,7 +24,7 @@ export interface AppServerOptions {
   port: number;
   instances?: number;
   /** Called for every request served with success, after the answer is sent (ground truth). */
-  onServed?: (event: { region: string; path: string; wallMs: number }) => void;
+  onServed?: (event: { region: string; path: string; host: string; wallMs: number }) => void;
   /** Extra routes (data writes for canaries); return true when handled. */
   routes?: AppRoute[];
 }
@@ -37,7 +38,11 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       return;
     }
     try {
-      for (const route of options.routes ?? []) if (await route(req, res)) return served(req);
+      for (const route of options.routes ?? []) {
+        if (!(await route(req, res))) continue;
+        if (res.statusCode < 400) served(req);
+        return;
+      }
       if (req.url === '/health' || req.url === '/') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ region: options.region, ok: true }));
         return served(req);
@@ -48,7 +53,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       res.end(JSON.stringify({ region: options.region, error: (error as Error).message }));
     }
   });
-  const served = (req: IncomingMessage) => options.onServed?.({ region: options.region, path: req.url ?? '/', wallMs: Date.now() });
+  const served = (req: IncomingMessage) => options.onServed?.({ region: options.region, path: req.url ?? '/', host: req.headers.host ?? '', wallMs: Date.now() });
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -63,4 +68,65 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       server.closeAllConnections();
     }),
   });
+}
+
+/** Where an app's orders go: writes to the one writer, reads from its own Region. */
+export interface OrdersDatabase {
+  writer(): string;
+  reader(): string;
+  query(connectionString: string, sql: string, params: unknown[], timeoutMs: number): Promise<Array<Record<string, unknown>>>;
+}
+
+const ORDER_PATH = /^\/orders\/(\d+)$/;
+const MAX_ORDER_BYTES = 4_096;
+
+/**
+ * `POST /orders` `{source?, item?}` inserts an order and answers 201 with the committed id once
+ * the writer acknowledged it; `GET /orders/:id` answers the order or 404. A database that does
+ * not answer within `timeoutMs` is a 503, not a hang.
+ */
+export function ordersRoutes(region: string, db: OrdersDatabase, timeoutMs = 1_000): AppRoute[] {
+  const send = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ region, ...body as object }));
+  const unavailable = (res: ServerResponse, error: unknown) => send(res, 503, { error: `database unavailable: ${(error as Error).message}` });
+  return [
+    async (req, res) => {
+      if (req.method !== 'POST' || req.url !== '/orders') return false;
+      let order: { source?: unknown; item?: unknown };
+      try {
+        order = JSON.parse((await readBody(req)) || '{}') as typeof order;
+      } catch (error) {
+        send(res, 400, { error: `expected a JSON body like {"source":"web","item":"book"}: ${(error as Error).message}` });
+        return true;
+      }
+      try {
+        const [row] = await db.query(db.writer(), 'INSERT INTO orders (source, item, region, created_at_ms) VALUES ($1, $2, $3, $4) RETURNING id::text AS id',
+          [String(order.source ?? 'anonymous'), String(order.item ?? ''), region, Date.now()], timeoutMs);
+        send(res, 201, { id: Number(row!.id) });
+      } catch (error) {
+        unavailable(res, error);
+      }
+      return true;
+    },
+    async (req, res) => {
+      const id = req.method === 'GET' ? ORDER_PATH.exec(req.url ?? '')?.[1] : undefined;
+      if (id === undefined) return false;
+      try {
+        const [row] = await db.query(db.reader(), 'SELECT id::text AS id, source, item, region FROM orders WHERE id = $1', [id], timeoutMs);
+        if (row) send(res, 200, { order: { ...row, id: Number(row.id) } });
+        else send(res, 404, { error: `no order ${id}` });
+      } catch (error) {
+        unavailable(res, error);
+      }
+      return true;
+    },
+  ];
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    text += chunk.toString('utf8');
+    if (text.length > MAX_ORDER_BYTES) throw new Error(`body over ${MAX_ORDER_BYTES} bytes`);
+  }
+  return text;
 }

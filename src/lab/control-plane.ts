@@ -128,6 +128,20 @@ export async function answerFailover(clients: ControlPlaneClients, zone: LabZone
   return { address: use.ResourceRecords![0]!.Value!, ttl: use.TTL ?? zone.ttl, role: use === primary ? 'PRIMARY' : 'SECONDARY' };
 }
 
+/**
+ * The active/active answer: every Region the two records point at, PRIMARY's first, like a
+ * multivalue answer (Route 53 shuffles it; the lab keeps the order fixed so a probe stands for
+ * one population of users). Once the controller pins PRIMARY to the recovery Region, both
+ * records point there and the primary Region is out of the answers.
+ */
+export async function answerMultivalue(clients: ControlPlaneClients, zone: LabZone): Promise<{ addresses: string[]; ttl: number }> {
+  const key = { hostedZoneId: zone.hostedZoneId, recordName: LAB_APP_NAME, type: 'A' as const };
+  const records = await Promise.all(['primary', 'secondary'].map((setIdentifier) => readRecordSet(clients.route53, { ...key, setIdentifier })));
+  const addresses = [...new Set(records.flatMap((r) => r?.ResourceRecords?.map((v) => v.Value!) ?? []))];
+  if (addresses.length === 0) throw new Error(`no records for ${LAB_APP_NAME} in ${zone.hostedZoneId}`);
+  return { addresses, ttl: records[0]?.TTL ?? zone.ttl };
+}
+
 async function isHealthCheckHealthy(clients: ControlPlaneClients, healthCheckId: string): Promise<boolean> {
   const check = await clients.route53.send(new GetHealthCheckCommand({ HealthCheckId: healthCheckId }));
   const alarm = check.HealthCheck?.HealthCheckConfig?.AlarmIdentifier?.Name;

@@ -135,6 +135,7 @@ export async function startLabDatabase(options: LabDatabaseOptions): Promise<Lab
       },
       async restoreLatest() {
         const startedAt = Date.now();
+        await backups?.stop(); // the primary Region is gone: no more backups from it
         const backup = latestBackup(join(options.dir, 'vault'), options.regions.recovery);
         truth.record('restore-start', startedAt, { backup: backup?.file ?? null, takenAt: backup?.dump.takenAt ?? null });
         recovery = await startPrimary({ dir: join(options.dir, 'restored'), port: recoveryPort });

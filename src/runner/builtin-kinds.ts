@@ -1,4 +1,5 @@
 import { blackholeFault } from '../faults/blackhole.js';
+import { createFisFault } from '../faults/fis.js';
 import { httpHookFault } from '../faults/http-hook.js';
 import { createDnsProbe, dnsProbeSettings } from '../probes/dns.js';
 import { createHttpProbe, httpProbeSettings } from '../probes/http.js';
@@ -31,6 +32,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
     faults: {
       blackhole: blackholeFault,
       'http-hook': httpHookFault,
+      fis: createFisFault(env.awsTarget),
     },
     steps: {
       'route53-record-change': createRoute53RecordChange(env.awsTarget),
