@@ -62,6 +62,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   for (const s of entries.signals) io.out(`  ${s.name} (${s.kind})${s.common.stopWhen ? ` [stop condition: ${s.common.stopWhen}]` : ''}`);
   io.out('\ncalls that change something, in order:');
   let n = 1;
+  for (const c of entries.canaries) io.out(`  ${n++}. [canary ${c.name}] writes a sequence-numbered ${c.kind} canary every interval, from the steady state until recovery`);
   for (const f of entries.faults) for (const line of kinds.faults[f.kind]!.plan(f.settings)) io.out(`  ${n++}. [fault ${f.name}] ${line}`);
   for (const s of entries.steps) for (const line of kinds.steps[s.kind]!.plan(s.settings)) io.out(`  ${n++}. [step ${s.name}, at ${s.common.when}] ${line}`);
   io.out(`\nobserve up to ${formatDuration(spec.observe.timeout)} for recovery; revert in reverse order and verify; verify for ${formatDuration(spec.verify.window)}`);

@@ -47,6 +47,11 @@ export const fisSettings = z.strictObject({
   /** `skip-all` is FIS's dry run: the experiment runs, its actions do not. */
   experimentOptions: z.strictObject({ actionsMode: z.enum(['skip-all', 'run-all']).optional() }).optional(),
   pollInterval: durationMs.default(1_000),
+  /**
+   * Where T_fault comes from: FIS's action start times (default), or the observed transition to
+   * `running` — for emulators whose action start times are not real (moto copies the experiment's).
+   */
+  faultTime: z.enum(['action-start-time', 'observed-transition']).default('action-start-time'),
   /** How long the experiment may take to reach `running` before inject stops it and fails. */
   startTimeout: durationMs.default(60_000),
   /** How long revert waits for the experiment to reach a terminal state after StopExperiment. */

@@ -61,7 +61,7 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
         state = { ...state, experimentId };
         await ctx.remember(toJson(state));
         const running = await awaitRunning(client, experimentId, sentT, s, ctx);
-        const { at, source, actionStartTimes } = faultInstantOf(ctx.clock, running);
+        const { at, source, actionStartTimes } = faultInstantOf(ctx.clock, running, s.faultTime);
         ctx.log(`FIS experiment ${experimentId} (template ${templateId}) is running; T_fault from ${source}`);
         if (at.t < running.lower) {
           ctx.log(`FIS gives an action start ${Math.round(running.lower - at.t)}ms before firedrill last saw the experiment not running (clock skew, or an emulator that copies the experiment's start)`);
@@ -186,10 +186,10 @@ function isRunning(experiment: Experiment): boolean {
   return statusOf(experiment) === 'running' || Object.values(experiment.actions ?? {}).some((a) => a.state?.status === 'running');
 }
 
-function faultInstantOf(clock: Clock, observed: ObservedExperiment): { at: Instant; source: FaultSource; actionStartTimes: Record<string, string> } {
+function faultInstantOf(clock: Clock, observed: ObservedExperiment, preferred: FaultSource): { at: Instant; source: FaultSource; actionStartTimes: Record<string, string> } {
   const started = Object.entries(observed.experiment.actions ?? {}).filter((entry): entry is [string, { startTime: Date }] => entry[1].startTime instanceof Date);
   const actionStartTimes = Object.fromEntries(started.map(([name, a]) => [name, a.startTime.toISOString()]));
-  if (started.length > 0) {
+  if (started.length > 0 && preferred === 'action-start-time') {
     const first = Math.min(...started.map(([, a]) => a.startTime.getTime()));
     return { at: exactInstant(timelineMsOf(clock, first)), source: 'action-start-time', actionStartTimes };
   }

@@ -4,17 +4,27 @@ import { cloudWatchClient, emulatorTarget, route53Client } from '../aws/clients.
 import { startMoto, type Emulator } from '../aws/emulator.js';
 import { startBlackholeProxy, type BlackholeProxy } from '../faults/blackhole-proxy.js';
 import type { Environment } from '../scenario/environment.js';
-import { startAppServer, type AppServer } from './app-server.js';
-import { answerFailover, createLabZone, LAB_APP_NAME, type ControlPlaneClients, type LabZone } from './control-plane.js';
+import { ordersRoutes, startAppServer, type AppRoute, type AppServer } from './app-server.js';
+import { answerFailover, answerMultivalue, createLabZone, LAB_APP_NAME, type ControlPlaneClients, type LabZone } from './control-plane.js';
 import { startController, type Controller } from './controller.js';
+import { query, startLabDatabase, type LabDatabase } from './database.js';
 import { startDnsServer, type DnsServer } from './dns-server.js';
 import { GroundTruth } from './ground-truth.js';
+import { parseStrategy, recover, shapeOf, type LabStrategy } from './strategies.js';
+import { startRegionOutageControl, startReplicationHoldBack } from './strategy-faults.js';
 
 /**
  * The lab: a local two-Region copy of the reference architecture on loopback. Each Region has
  * an app server; the primary sits behind the blackhole proxy (the "Region outage"); DNS answers
  * from the hosted zone held in the AWS emulator; the failover controller plays the customer's
  * automation and writes its own ground truth. Timings are scaled down to seconds.
+ *
+ * With a database (the default when a strategy is chosen) the lab runs one of the four DR
+ * strategies (see strategies.ts) over PostgreSQL (see database.ts), and a Region outage is one
+ * control, `regionControl`, that takes the app, the database's client port and the replication
+ * link dark together. The plain lab (no strategy) keeps no database and starts fast.
+ * `FIREDRILL_LAB_STRATEGY` chooses the strategy when the caller does not (for `firedrill lab up`
+ * and `firedrill demo`).
  */
 export const LAB_REGIONS = { primary: 'us-east-1', recovery: 'us-west-2' } as const;
 export const LAB_ACCOUNT = '123456789012';
@@ -28,6 +38,16 @@ export interface LabOptions {
   awsEndpoint?: string;
   controller?: Partial<{ intervalMs: number; timeoutMs: number; failures: number; window: number; decisionDelayMs: number; mode: 'automatic' | 'manual' }>;
   dnsTtlSeconds?: number;
+  /** The DR strategy; default warm standby (without a database: the plain demo lab). */
+  strategy?: LabStrategy;
+  /** PostgreSQL primary and replica (or backups); default true when `strategy` is given. */
+  database?: boolean;
+  /** Backup and restore: how often the primary is backed up. Default 3 s. */
+  backupIntervalMs?: number;
+  /** Pilot light and backup and restore: how long the recovery app's instances take to start. Default 1.5 s. */
+  scaleUpDelayMs?: number;
+  /** Instances an app runs at full capacity. Default 2. */
+  capacity?: number;
 }
 
 /** What scenarios use as `${lab.NAME}`. */
@@ -46,6 +66,17 @@ export interface LabVars {
   recoveryRegion: string;
   primaryAddress: string;
   recoveryAddress: string;
+  strategy: LabStrategy;
+  /** One control that takes the primary Region's network dark: app, database clients, replication link. */
+  regionControl: string;
+  /** With a database: connection strings of the primary (through its Region's network) and the recovery Region's database. */
+  primaryDb?: string;
+  recoveryDb?: string;
+  /** With a replica: the replication link's blackhole control, and the hold-back hook (`POST /hold-back {"lagMs"}`). */
+  replicationLinkControl?: string;
+  replicationHoldBack?: string;
+  backupIntervalMs?: number;
+  scaleUpDelayMs: number;
 }
 
 export interface Lab {
@@ -56,6 +87,7 @@ export interface Lab {
   controller: Controller;
   zone: LabZone;
   apps: { primary: AppServer; recovery: AppServer };
+  database: LabDatabase | undefined;
   stop(): Promise<void>;
 }
 
@@ -100,7 +132,21 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       cloudwatch: cloudWatchClient(emulatorTarget(awsEndpoint, LAB_REGIONS.primary)),
     };
 
-    const primary = await startAppServer({ region: LAB_REGIONS.primary, host: ADDRESSES.primaryOrigin, port: 0 });
+    const strategy = options.strategy ?? strategyFromEnv() ?? 'warm-standby';
+    const capacity = options.capacity ?? 2;
+    const scaleUpDelayMs = options.scaleUpDelayMs ?? 1_500;
+    const backupIntervalMs = options.backupIntervalMs ?? 3_000;
+    const shape = shapeOf(strategy, capacity);
+    let database: LabDatabase | undefined;
+    if (options.database ?? (options.strategy !== undefined || strategyFromEnv() !== undefined)) {
+      database = await startLabDatabase({ dir: join(options.dir, 'db'), truth, replica: shape.replica, backupIntervalMs, regions: LAB_REGIONS });
+      stack.push(() => database!.stop());
+    }
+    const routesFor = (region: string): AppRoute[] => (database
+      ? ordersRoutes(region, { writer: () => database!.writer(), reader: () => database!.readerIn(region), query })
+      : []);
+
+    const primary = await startAppServer({ region: LAB_REGIONS.primary, host: ADDRESSES.primaryOrigin, port: 0, instances: capacity, routes: routesFor(LAB_REGIONS.primary) });
     stack.push(() => primary.close());
     let proxy!: BlackholeProxy;
     let recovery!: AppServer;
@@ -112,8 +158,12 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       async (port) => {
         try {
           recovery = await startAppServer({
-            region: LAB_REGIONS.recovery, host: ADDRESSES.recovery, port,
-            onServed: (e) => { if (truth.first('decided') && !truth.first('first-recovery-serve', truth.first('decided')!.wallMs)) truth.record('first-recovery-serve', e.wallMs); },
+            region: LAB_REGIONS.recovery, host: ADDRESSES.recovery, port, instances: shape.recoveryInstances, routes: routesFor(LAB_REGIONS.recovery),
+            // Users reach the app by its name; direct checks of the recovery Region are not users.
+            onServed: (e) => {
+              const decided = truth.first('decided');
+              if (decided && e.host.startsWith(LAB_APP_NAME) && !truth.first('first-recovery-serve', decided.wallMs)) truth.record('first-recovery-serve', e.wallMs, { path: e.path });
+            },
           });
         } catch (error) {
           await proxy.close();
@@ -123,12 +173,23 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     );
     stack.push(() => proxy.close(), () => recovery.close());
 
+    const position = async () => (database ? database.replicationPosition() : {});
+    const regionNetwork = [proxy, ...(database ? [database.clientProxy] : []), ...(database?.linkProxy ? [database.linkProxy] : [])];
+    const regionControl = await startRegionOutageControl('primary-region-network', regionNetwork, truth, position);
+    stack.push(() => regionControl.close());
+    const holdBack = database?.linkProxy ? await startReplicationHoldBack(database.linkProxy, truth, position) : undefined;
+    if (holdBack) stack.push(() => holdBack.close());
+
     const dnsTtl = options.dnsTtlSeconds ?? 1;
     const zone = await createLabZone(clients, { primaryAddress: ADDRESSES.primary, recoveryAddress: ADDRESSES.recovery, ttl: dnsTtl, region: LAB_REGIONS.primary, decisionDatapoints: 3 });
     const dns: DnsServer = await startDnsServer({
       host: '127.0.0.1', port: 0,
       answer: async ({ name }) => {
         if (name !== LAB_APP_NAME) return undefined;
+        if (shape.answers === 'multivalue') {
+          const answer = await answerMultivalue(clients, zone);
+          return { records: answer.addresses.map((address) => ({ type: 'A' as const, address, ttl: answer.ttl })) };
+        }
         const answer = await answerFailover(clients, zone);
         return { records: [{ type: 'A', address: answer.address, ttl: answer.ttl }] };
       },
@@ -145,7 +206,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       decisionDelayMs: c.decisionDelayMs ?? 1_000,
       region: LAB_REGIONS.primary,
       mode: c.mode ?? 'automatic',
-      recover: async () => {},
+      recover: () => recover(strategy, { database, recoveryApp: recovery, truth, capacity, scaleUpDelayMs }),
     }, clients, zone, truth);
     stack.push(() => controller.stop());
     stack.push(async () => { clients.route53.destroy(); clients.cloudwatch.destroy(); });
@@ -165,12 +226,23 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       recoveryRegion: LAB_REGIONS.recovery,
       primaryAddress: ADDRESSES.primary,
       recoveryAddress: ADDRESSES.recovery,
+      strategy,
+      regionControl: regionControl.url,
+      scaleUpDelayMs,
+      ...(database ? { primaryDb: database.primaryUrl, recoveryDb: database.recoveryUrl } : {}),
+      ...(database?.linkProxy ? { replicationLinkControl: database.linkProxy.controlUrl!, replicationHoldBack: holdBack!.url } : {}),
+      ...(database && !shape.replica ? { backupIntervalMs } : {}),
     };
     writeFileSync(join(options.dir, 'state.json'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), vars }, null, 2));
     stack.push(async () => rmSync(join(options.dir, 'state.json'), { force: true }));
-    return { vars, environment: labEnvironment(vars), truth, proxy, controller, zone, apps: { primary, recovery }, stop };
+    return { vars, environment: labEnvironment(vars), truth, proxy, controller, zone, apps: { primary, recovery }, database, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+function strategyFromEnv(): LabStrategy | undefined {
+  const text = process.env.FIREDRILL_LAB_STRATEGY;
+  return text ? parseStrategy(text, 'FIREDRILL_LAB_STRATEGY') : undefined;
 }
