@@ -1,6 +1,7 @@
 import { blackholeFault } from '../faults/blackhole.js';
 import { createFisFault } from '../faults/fis.js';
 import { httpHookFault } from '../faults/http-hook.js';
+import { httpCanaryKind, sqlCanaryKind } from '../probes/canary-kinds.js';
 import { createDnsProbe, dnsProbeSettings } from '../probes/dns.js';
 import { createHttpProbe, httpProbeSettings } from '../probes/http.js';
 import { cloudWatchAlarmSettings, createCloudWatchAlarmSignal } from '../signals/cloudwatch-alarm.js';
@@ -28,7 +29,10 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'route53-health-check': { settings: route53HealthCheckSettings, create: (name, s, e) => createRoute53HealthCheckSignal(name, s, e.awsTarget) },
       'route53-record': { settings: route53RecordSettings, create: (name, s, e) => createRoute53RecordSignal(name, s, e.awsTarget) },
     },
-    canaries: {},
+    canaries: {
+      sql: sqlCanaryKind,
+      http: httpCanaryKind,
+    },
     faults: {
       blackhole: blackholeFault,
       'http-hook': httpHookFault,

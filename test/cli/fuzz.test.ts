@@ -16,13 +16,13 @@ import { startTestLab, type TestLab } from '../support/test-lab.js';
  * Reproduce a failure with FUZZ_SEED=<seed printed in the failure>.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
-const SCENARIO_CASES = 300;
-const CONFIG_CASES = 150;
+const SCENARIO_CASES = 200;
+const CONFIG_CASES = 100;
 const REAL_PROCESS_CASES = 4;
 const DEMO = join(PROJECT_DIR, 'drills', 'lab-demo.yaml');
 
 interface Outcome { code: number; output: string }
-interface Checked { name: string; fuzzCase: MutatedCase; file: string; args: string[]; validate: Outcome }
+interface Checked { name: string; fuzzCase: MutatedCase; file: string; args: string[]; namesOneOf: string[]; validate: Outcome }
 
 describe(`fuzzing the scenario and config loaders (seed ${SEED})`, function () {
   this.timeout(120_000);
@@ -76,7 +76,7 @@ describe(`fuzzing the scenario and config loaders (seed ${SEED})`, function () {
       const validateProblem = problemWith(validate, namesOneOf, true);
       if (validateProblem) { problems.push(`${context}\nvalidate: ${validateProblem}`); continue; }
       if (validate.code === 0) { valid++; continue; }
-      invalidCases.push({ name, fuzzCase, file, args, validate });
+      invalidCases.push({ name, fuzzCase, file, args, namesOneOf, validate });
       const out = join(state.path, 'out', `${options.label}-${i}`);
       const run = await callMain(['run', ...args, '--out', out], context);
       const runProblem = problemWith(run, namesOneOf, false) ?? (existsSync(out) ? `run created its output folder ${out}: a drill started` : undefined);
@@ -140,10 +140,12 @@ describe(`fuzzing the scenario and config loaders (seed ${SEED})`, function () {
       const c = chosen[k]!;
       const context = describeCase(c.name, c.fuzzCase, c.file);
       expect(result.code, `${context}\n${result.output}`).to.equal(2);
-      expect(result.stderr, context).to.include(c.file.includes('config') ? '' : c.file);
+      expect(c.namesOneOf.some((file) => result.stderr.includes(file)), `${context}\nnames one of ${c.namesOneOf.join(', ')}:\n${result.stderr}`).to.equal(true);
       expect(result.output, context).not.to.match(/^\s+at /m);
       expect(result.output, context).not.to.include('unexpected error');
-      expect(result.stderr.trim(), `${context}\nthe process prints what main() returned in-process`).to.equal(c.validate.output.trim());
+      // Stack depth differs between processes, so a "too deep" parse error may stop at another column.
+      const headline = (text: string) => text.split('\n')[0]!.replace(/column \d+/, 'column N');
+      expect(headline(result.stderr), `${context}\nthe process prints what main() returned in-process`).to.equal(headline(c.validate.output));
     });
   });
 

@@ -32,7 +32,7 @@ type SignalScript = (m: Moment) => string;
 
 interface World {
   faultAt: number | undefined;
-  /** Every call the fake fault kind received, in order: "inject:outage", "revert:outage", … */
+  /** Every call the fake fault kind received, in order, as the runner logs them: "inject:outage", "revert:outage", … */
   calls: string[];
   /** The journal as it was when each inject was called. */
   journalAtInject: JournalEntry[][];

@@ -197,7 +197,7 @@ describe('loadScenario', () => {
       const file = write('broken.yaml', 'scenario: [unclosed\n  probes: {');
       const error = await load(file).catch((e: Error) => e);
       expect((error as FiredrillError).code).to.equal('FIREDRILL_SCENARIO_INVALID');
-      expect((error as Error).message).to.match(new RegExp(`^${escape(file)}: not valid YAML or JSON: `));
+      expect((error as Error).message).to.match(new RegExp(`^${escapeRegExp(file)}: not valid YAML or JSON: `));
     });
 
     it('a key written twice', async () => {
@@ -248,6 +248,6 @@ describe('loadScenario', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
