@@ -18,13 +18,23 @@ export interface AppServer {
 
 export type AppRoute = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
 
+export interface ServedEvent {
+  region: string;
+  path: string;
+  /** The Host header: the app's name for users, an address for direct checks. */
+  host: string;
+  /** The `x-firedrill-canary` header: set by data canaries, which are not users. */
+  canary: string | undefined;
+  wallMs: number;
+}
+
 export interface AppServerOptions {
   region: string;
   host: string;
   port: number;
   instances?: number;
   /** Called for every request served with success, after the answer is sent (ground truth). */
-  onServed?: (event: { region: string; path: string; host: string; wallMs: number }) => void;
+  onServed?: (event: ServedEvent) => void;
   /** Extra routes (data writes for canaries); return true when handled. */
   routes?: AppRoute[];
 }
@@ -53,7 +63,9 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       res.end(JSON.stringify({ region: options.region, error: (error as Error).message }));
     }
   });
-  const served = (req: IncomingMessage) => options.onServed?.({ region: options.region, path: req.url ?? '/', host: req.headers.host ?? '', wallMs: Date.now() });
+  const served = (req: IncomingMessage) => options.onServed?.({
+    region: options.region, path: req.url ?? '/', host: req.headers.host ?? '', canary: req.headers['x-firedrill-canary'] as string | undefined, wallMs: Date.now(),
+  });
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

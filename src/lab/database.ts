@@ -1,4 +1,4 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startBlackholeProxy, type BlackholeProxy } from '../faults/blackhole-proxy.js';
@@ -71,6 +71,7 @@ export async function startLabDatabase(options: LabDatabaseOptions): Promise<Lab
     await stopAll(servers);
   };
   try {
+    await rm(options.dir, { recursive: true, force: true }); // the last lab's clusters: every lab starts afresh
     await mkdir(options.dir, { recursive: true });
     await chmod(options.dir, 0o711); // the servers run as the postgres user when we are root
     const primary = await startPrimary({ dir: join(options.dir, 'primary'), port: 0 });

@@ -159,10 +159,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         try {
           recovery = await startAppServer({
             region: LAB_REGIONS.recovery, host: ADDRESSES.recovery, port, instances: shape.recoveryInstances, routes: routesFor(LAB_REGIONS.recovery),
-            // Users reach the app by its name; direct checks of the recovery Region are not users.
+            // Users reach the app by its name; direct checks of the recovery Region and data canaries are not users.
             onServed: (e) => {
               const decided = truth.first('decided');
-              if (decided && e.host.startsWith(LAB_APP_NAME) && !truth.first('first-recovery-serve', decided.wallMs)) truth.record('first-recovery-serve', e.wallMs, { path: e.path });
+              if (!decided || !e.host.startsWith(LAB_APP_NAME) || e.canary !== undefined) return;
+              if (!truth.first('first-recovery-serve', decided.wallMs)) truth.record('first-recovery-serve', e.wallMs, { path: e.path });
             },
           });
         } catch (error) {

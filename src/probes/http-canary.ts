@@ -11,7 +11,8 @@ import { redactSecrets } from './sql-canary.js';
  * remembers each acknowledged id and when it was acknowledged. After recovery it reads each one
  * back through the endpoint (`GET url/:id`) and counts the acknowledged writes that are missing.
  * A row that is there under the same id but holds another item (an id handed out again by a
- * promoted replica) counts as missing too.
+ * promoted replica) counts as missing too. Requests carry `x-firedrill-canary: NAME`, so a
+ * system under test can tell synthetic writes from users'.
  */
 export interface HttpCanaryOptions {
   name: string;
@@ -57,7 +58,8 @@ export function createHttpCanary(options: HttpCanaryOptions): HttpCanary {
     try {
       const answer = await request(url, {
         method, dispatcher, signal: AbortSignal.timeout(deadlineMs),
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers: { 'x-firedrill-canary': name, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await answer.body.text();
       let json: Record<string, unknown> = {};

@@ -31,8 +31,9 @@ export function createCloudWatchAlarmSignal(name: string, settings: CloudWatchAl
         const since = await readTransitionFromHistory(client, s.alarm, state, abortSignal);
         if (since) return { since, sinceSource: 'alarm-history' };
       } catch (error) {
-        if (!isHistoryUnavailable(error)) throw error;
-        historyUnavailable = true;
+        if (isHistoryUnavailable(error)) historyUnavailable = true;
+        // The state was read; a history call throttled past the SDK's retries only costs this poll its best clock.
+        else if (!isThrottledOrServerError(error)) throw error;
       }
     }
     if (alarm.StateTransitionedTimestamp) return { since: alarm.StateTransitionedTimestamp, sinceSource: 'state-transitioned' };
@@ -95,6 +96,13 @@ function newStateOf(historyData: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Throttling or a 5xx: what the SDK retries, still failing after its last attempt. */
+function isThrottledOrServerError(error: unknown): boolean {
+  const { name = '', $metadata } = (error ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode ?? 0;
+  return status === 429 || status >= 500 || /^Throttl/.test(name);
 }
 
 /**

@@ -139,7 +139,8 @@ export function mutateDocument(random: Random, doc: Record<string, unknown>): Mu
   const mutations: string[] = [];
   const treeCount = intBelow(random, 3);
   for (let i = 0; i < treeCount; i++) {
-    const name = pick(random, Object.keys(TREE_MUTATIONS));
+    // Once everything is deleted, only adding is left.
+    const name = slotsOf(copy).length ? pick(random, Object.keys(TREE_MUTATIONS)) : 'unknownKey';
     mutations.push(`${name}: ${TREE_MUTATIONS[name]!(random, copy)}`);
   }
   const extension = random() < 0.7 ? '.yaml' : '.json';
