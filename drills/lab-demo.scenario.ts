@@ -41,7 +41,7 @@ export default defineScenario({
     decision: '5s',
     failover: '10s',
     rto: '15s',
-    availability: '40%',
+    availability: '20%',
   },
   guardrails: { maxDuration: '90s' },
 });

@@ -6,7 +6,7 @@ import { publishMeasurements } from '../report/cloudwatch-metrics.js';
 import { builtinKinds } from '../runner/builtin-kinds.js';
 import { newDrillId, runDrill, targetsOf } from '../runner/drill.js';
 import { schemasOf } from '../runner/kinds.js';
-import { EXIT } from '../runtime/errors.js';
+import { EXIT, FiredrillError } from '../runtime/errors.js';
 import { assertAllowed } from '../scenario/allow-list.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
@@ -34,8 +34,10 @@ async function prepare(command: string, argv: string[], io: Io): Promise<Prepare
   if (positionals.length !== 1) throw new UsageError(`firedrill ${command}: expected one scenario file, got ${positionals.length}`);
   const file = positionals[0]!;
   const stateDir = stateDirFrom(io.cwd, values['state-dir']);
-  const envName = values.env ?? environmentNamedIn(resolve(io.cwd, file)) ?? 'lab';
-  const environment = resolveEnvironment(envName, { cwd: io.cwd, ...(values.config ? { config: values.config } : {}), stateDir });
+  const named = values.env ? undefined : environmentNamedIn(resolve(io.cwd, file));
+  const envName = values.env ?? named ?? 'lab';
+  const environment = withFileContext(named ? `${file}: environment` : undefined, () =>
+    resolveEnvironment(envName, { cwd: io.cwd, ...(values.config ? { config: values.config } : {}), stateDir }));
   const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
   const scenario = await loadScenario(file, environment, schemasOf(kinds));
   assertAllowed(scenario, environment);
@@ -43,6 +45,16 @@ async function prepare(command: string, argv: string[], io: Io): Promise<Prepare
 }
 
 export class UsageError extends Error {}
+
+/** Prefixes a configuration error with where the bad value came from (the scenario's field). */
+function withFileContext<T>(where: string | undefined, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (where && error instanceof FiredrillError) throw new FiredrillError(error.code, `${where}: ${error.message}`);
+    throw error;
+  }
+}
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const { scenario, environment } = await prepare('validate', argv, io);

@@ -9,7 +9,8 @@ import { redactSecrets } from './sql-canary.js';
  * The data canary users would be: it writes through the public endpoint (`POST url` with a
  * JSON body `{source, item}`, answered with the committed `{id}`) every `intervalMs`, and
  * remembers each acknowledged id and when it was acknowledged. After recovery it reads each one
- * back through the endpoint (`GET url/:id`) and counts the acknowledged writes that are missing.
+ * back through the endpoint (`GET url/:id`) and counts the acknowledged writes that are missing;
+ * its newest survivor is the newest write kept from before the first lost one.
  * A row that is there under the same id but holds another item (an id handed out again by a
  * promoted replica) counts as missing too. Requests carry `x-firedrill-canary: NAME`, so a
  * system under test can tell synthetic writes from users'.
@@ -135,7 +136,7 @@ export function createHttpCanary(options: HttpCanaryOptions): HttpCanary {
           const found = await Promise.all(batch.map(([seq, { id }]) => isPresent(seq, id)));
           batch.forEach(([seq], j) => { if (found[j]) present.add(seq); });
         }
-        const newestSeq = present.size > 0 ? Math.max(...present) : undefined;
+        const newestSeq = newestBeforeLoss(entries.map(([seq]) => seq), present);
         return {
           kind: 'canary', t, canary: name, action: 'read', ok: true,
           ...(newestSeq === undefined ? {} : { newestSeq, newestCommitT: acked.get(newestSeq)!.t }),
@@ -146,6 +147,17 @@ export function createHttpCanary(options: HttpCanaryOptions): HttpCanary {
       }
     },
   };
+}
+
+/**
+ * The newest surviving write that precedes the first lost one. This canary keeps writing through
+ * the endpoint after recovery, and those writes survive on the recovered side too; RPO is about
+ * what survived from before the loss, so they must not count as the newest survivor.
+ */
+function newestBeforeLoss(ackedSeqs: number[], present: Set<number>): number | undefined {
+  const firstLost = Math.min(...ackedSeqs.filter((seq) => !present.has(seq)));
+  const before = [...present].filter((seq) => seq < firstLost);
+  return before.length > 0 ? Math.max(...before) : undefined;
 }
 
 function describe(what: string, url: string, error: unknown): string {

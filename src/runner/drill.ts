@@ -217,6 +217,9 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
       } catch (error) {
         throw new FiredrillError('FIREDRILL_PREFLIGHT', `the output folder ${options.outDir} is not writable (${(error as NodeJS.ErrnoException).code}): refusing to inject a fault whose evidence cannot be kept`);
       }
+      // The lock first: a drill that is running holds its faults in the journal, and must not be
+      // mistaken for a crashed one.
+      release = acquireLock(options.stateDir, environment.name, drillId, spec.guardrails.maxDuration + 60_000).release;
       const leftovers = journal.unreverted();
       if (leftovers.length) {
         throw new FiredrillError('FIREDRILL_JOURNAL_DIRTY', `environment "${environment.name}" still has faults injected by an earlier drill that were never reverted: run "firedrill cleanup --env ${environment.name}" first`, leftovers.map((e) => `${e.kind} ${e.name} (drill ${e.drillId}, ${e.status})`));
@@ -226,7 +229,6 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
         const outside = [...scenario.entries.faults, ...scenario.entries.steps].filter((e) => !allowed.includes(e.name) && !allowed.includes(e.kind));
         if (outside.length) throw new FiredrillError('FIREDRILL_NOT_ALLOWED', `outside the declared blast radius (${allowed.join(', ')}):`, outside.map((e) => `${e.kind} ${e.name}`));
       }
-      release = acquireLock(options.stateDir, environment.name, drillId, spec.guardrails.maxDuration + 60_000).release;
     });
 
     const probes = scenario.entries.probes.map((e) => kinds.probes[e.kind]!.create(e.name, e.written, adapterEnv) as Probe);

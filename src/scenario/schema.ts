@@ -87,7 +87,8 @@ export const scenarioSchema = z.strictObject({
   /** Which bound verdicts compare: the pessimistic one (default) or the point value. */
   verdictBound: z.enum(['pessimistic', 'value']).default('pessimistic'),
   guardrails: z.strictObject({
-    maxDuration: durationMs.default(300_000),
+    /** Capped at a day: a drill is not a soak test (and timers cannot wait past 24.8 days). */
+    maxDuration: durationMs.refine((ms) => ms <= 86_400_000, 'expected at most 24h').default(300_000),
     /** Abort when a probe's failures over the trailing window exceed this share (an error-rate bound). */
     maxErrorRate: z.array(z.strictObject({ probe: name, rate: ratio, window: durationMs })).default([]),
     /** The fault kinds and resources this scenario may touch; anything else is refused before it starts. */

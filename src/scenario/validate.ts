@@ -15,8 +15,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const secret = issue.path.some((key) => SECRET_FIELD.test(String(key)));
   const got = 'input' in issue ? ` got ${secret ? '(a value, not shown: secret field)' : JSON.stringify(issue.input) ?? 'nothing'}` : '';
   switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected},${got}`;
+    case 'invalid_type': {
+      // A schema's own message (a duration's hint) says more than the bare type.
+      const expected = issue.message.startsWith('Invalid input') ? issue.expected : issue.message.replace(/^expected /, '');
+      return issue.input === undefined ? `is required (expected ${expected})` : `expected ${expected},${got}`;
+    }
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_value':
@@ -26,12 +29,24 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * A value that matches no branch of a union is best explained by the branch it came closest to
+ * (fewest problems): `milestones.recovered.consecutive: expected number`, not "Invalid input".
+ */
+function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !issue.errors.length) return issue;
+  const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+  if (best.length === 0) return issue;
+  const inner = closestBranch(best[0]!);
+  return { ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue;
+}
+
 /** Every problem in `value` against `schema`, each prefixed with the file and the field path. */
 export function problemsOf<T>(schema: z.ZodType<T>, value: unknown, where: { file: string; path?: readonly PropertyKey[] }): { value?: T; problems: string[] } {
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return { value: parsed.data, problems: [] };
   const prefix = where.path ?? [];
-  const problems = parsed.error.issues.map((issue) => {
+  const problems = parsed.error.issues.map(closestBranch).map((issue) => {
     const path = [...prefix, ...issue.path];
     const field = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...path, issue.keys[0]!] : path;
     const text = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? 'unknown key (not part of the format; check the spelling)' : describeIssue(issue);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,16 +96,21 @@ describe('canary kinds keep secrets out of events', function () {
   this.timeout(20_000);
   let silent: Server;
   let port: number;
+  const sockets = new Set<Socket>();
 
   before(async () => {
     // Accepts connections and never answers: every write times out.
-    silent = createServer((socket) => socket.resume());
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.resume();
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     port = (silent.address() as { port: number }).port;
   });
 
   after(async () => {
-    silent.closeAllConnections?.();
+    for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 
