@@ -32,10 +32,14 @@ export interface LabDatabaseOptions {
   regions: { primary: string; recovery: string };
 }
 
-/** Acknowledged writes on the old primary that the new writer lacks, per canary and per order source. */
+/**
+ * Rows on the old primary that the new writer lacks: canary sequence numbers per canary, order
+ * items per order source. Whether each was acknowledged only its writer knows: a write in flight
+ * when the Region went dark can be committed and never acknowledged.
+ */
 export interface StrandedWrites {
-  canaries: Record<string, number>;
-  orders: Record<string, number>;
+  canaries: Record<string, number[]>;
+  orders: Record<string, string[]>;
 }
 
 export interface LabDatabase {
@@ -162,22 +166,26 @@ function urlVia(server: PgServer, proxy: BlackholeProxy): string {
 
 /** Rows of the old primary missing on the recovered side, read from both directly. */
 async function countStranded(oldPrimary: string, recovered: string): Promise<StrandedWrites> {
-  const canary = `SELECT canary AS key, seq::text || '@' || committed_at_ms::text AS id FROM ${CANARY_TABLE}`;
-  const orders = `SELECT source AS key, id::text || ':' || item AS id FROM ${ORDERS_TABLE}`;
-  return { canaries: await missingRows(oldPrimary, recovered, canary), orders: await missingRows(oldPrimary, recovered, orders) };
+  const canary = `SELECT canary AS key, seq::text || '@' || committed_at_ms::text AS id, seq::text AS value FROM ${CANARY_TABLE}`;
+  const orders = `SELECT source AS key, id::text || ':' || item AS id, item AS value FROM ${ORDERS_TABLE}`;
+  const [canaries, items] = [await missingRows(oldPrimary, recovered, canary), await missingRows(oldPrimary, recovered, orders)];
+  return {
+    canaries: Object.fromEntries(Object.entries(canaries).map(([name, seqs]) => [name, seqs.map(Number).sort((a, b) => a - b)])),
+    orders: items,
+  };
 }
 
-async function missingRows(from: string, on: string, sql: string): Promise<Record<string, number>> {
+async function missingRows(from: string, on: string, sql: string): Promise<Record<string, string[]>> {
   const [before, after] = await Promise.all([from, on].map((db) => keyedRows(db, sql)));
   const present = new Set(after!.map((r) => `${r.key}/${r.id}`));
-  const missing: Record<string, number> = {};
-  for (const row of before!) if (!present.has(`${row.key}/${row.id}`)) missing[row.key] = (missing[row.key] ?? 0) + 1;
+  const missing: Record<string, string[]> = {};
+  for (const row of before!) if (!present.has(`${row.key}/${row.id}`)) (missing[row.key] ??= []).push(row.value);
   return missing;
 }
 
-async function keyedRows(connectionString: string, sql: string): Promise<Array<{ key: string; id: string }>> {
+async function keyedRows(connectionString: string, sql: string): Promise<Array<{ key: string; id: string; value: string }>> {
   try {
-    return await query<{ key: string; id: string }>(connectionString, sql);
+    return await query<{ key: string; id: string; value: string }>(connectionString, sql);
   } catch (error) {
     if ((error as { code?: string }).code === UNDEFINED_TABLE) return [];
     throw error;

@@ -6,7 +6,7 @@ import type { JsonObject, JsonValue } from '../core/json.js';
 import { exactInstant, type Instant } from '../core/measurement.js';
 import { measure } from '../core/measurements.js';
 import { deriveMilestones, type MilestoneRules, type Milestones } from '../core/milestones.js';
-import { Timeline, type PhaseName, type SampleEvent, type TimelineEvent } from '../core/timeline.js';
+import { Timeline, UNKNOWN_STATE, type PhaseName, type SampleEvent, type TimelineEvent } from '../core/timeline.js';
 import { allPassed, formatBudget, judge, TARGET_NAMES, type Target } from '../core/verdicts.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import type { Canary } from '../probes/canary.js';
@@ -284,6 +284,8 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
       await waitUntil(spec.verify.window);
       const problems = steadyStateProblems(timeline.events, scenario, from, 1);
       checks.push({ name: 'steady state after', ok: problems.length === 0, detail: problems.join('; ') || 'every probe healthy' });
+      const silent = scenario.entries.signals.filter((s) => !timeline.of('signal').some((e) => e.signal === s.name && e.state !== UNKNOWN_STATE));
+      if (silent.length) checks.push({ name: 'signals answered', ok: false, detail: `never answered during the drill (evidence missing): ${silent.map((s) => s.name).join(', ')}` });
       if (spec.verify.noFailback) {
         const { probe, region } = spec.verify.noFailback;
         const flapped = timeline.of('sample').filter((s) => s.probe === probe && s.t >= from && s.ok && s.region !== region);

@@ -43,7 +43,10 @@ const QUIET = 'retries-quiet';
 /** The attempts of each SDK call (one invocation id), in arrival order. */
 function callsOf(records: readonly ProxyRecord[]): ProxyRecord[][] {
   const calls = new Map<string, ProxyRecord[]>();
-  for (const r of records) calls.set(r.invocationId ?? `seq-${r.seq}`, [...(calls.get(r.invocationId ?? `seq-${r.seq}`) ?? []), r]);
+  for (const r of records) {
+    const id = r.invocationId ?? `seq-${r.seq}`;
+    calls.set(id, [...(calls.get(id) ?? []), r]);
+  }
   return [...calls.values()];
 }
 

@@ -3,11 +3,13 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 import { createClock, timelineMsOf, type Clock } from '../../src/core/clock.js';
 import type { Instant } from '../../src/core/measurement.js';
 import type { TimelineEvent } from '../../src/core/timeline.js';
 import type { TruthEvent, TruthRecord } from '../../src/lab/ground-truth.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
+import { waitFor } from '../../src/runtime/wait.js';
 import type { LabStrategy } from '../../src/lab/strategies.js';
 import { builtinKinds } from '../../src/runner/builtin-kinds.js';
 import { runDrill } from '../../src/runner/drill.js';
@@ -166,5 +168,29 @@ describe('DR strategies on the lab: each drill measured against the ground truth
     // RTO is dominated by the restore and the app's start.
     const restore = span(run, 'restore-start', 'restore-end');
     expect(run.result.measurements.failoverMs!.value).to.be.at.least(restore + span(run, 'scale-up-start', 'scale-up-end'));
+  });
+
+  it('manual mode: a person decides (POST /decide), the strategy\'s recovery runs, and failback points DNS home', async () => {
+    const lab = await startLab({ dir: join(base, 'manual'), projectDir: PROJECT_DIR, strategy: 'warm-standby', controller: { mode: 'manual' } });
+    const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) => {
+      const res = await request(url, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+      return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
+    };
+    const phase = async () => (await call('GET', lab.vars.controllerStatus)).json.phase;
+    try {
+      expect((await call('PUT', `${lab.vars.regionControl}/fault`, { mode: 'drop', leaseMs: 30_000 })).json.mode).to.equal('drop');
+      await waitFor(async () => (await phase()) === 'detected', { timeoutMs: 10_000, what: 'the controller to detect the outage' });
+      expect((await call('POST', lab.vars.controllerStatus.replace(/status$/, 'decide'))).status).to.equal(202);
+      await waitFor(async () => (await phase()) === 'failed-over', { timeoutMs: 15_000, what: 'the failover after the decision' });
+      expect(lab.truth.records.map((r) => r.event)).to.include.members(['decided', 'promotion-start', 'promotion-end', 'dns-switched']);
+      expect(lab.database!.writer()).to.equal(lab.vars.recoveryDb);
+
+      expect((await call('DELETE', `${lab.vars.regionControl}/fault`)).json.mode).to.equal('pass');
+      expect((await call('POST', lab.vars.controllerStatus.replace(/status$/, 'failback'))).status).to.equal(200);
+      expect(await phase()).to.equal('healthy');
+      expect(lab.truth.first('failback')).to.not.equal(undefined);
+    } finally {
+      await lab.stop();
+    }
   });
 });
