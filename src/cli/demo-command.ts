@@ -17,7 +17,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   try {
     io.out(`lab up: ${lab.vars.appUrl} resolves through ${lab.vars.dns}; primary ${lab.vars.primaryRegion}, recovery ${lab.vars.recoveryRegion}`);
     const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(lab.environment, region) });
-    const scenario = await loadScenario(scenarioFile, lab.environment, schemasOf(kinds));
+    const scenario = await loadScenario(scenarioFile, lab.environment, schemasOf(kinds), { cwd: io.cwd });
     return await runAndReport({ scenario, environment: lab.environment, stateDir }, io);
   } finally {
     await lab.stop();

@@ -32,14 +32,14 @@ export interface Prepared {
 async function prepare(command: string, argv: string[], io: Io): Promise<Prepared> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError(`firedrill ${command}: expected one scenario file, got ${positionals.length}`);
-  const file = resolve(io.cwd, positionals[0]!);
+  const file = positionals[0]!;
   const stateDir = stateDirFrom(io.cwd, values['state-dir']);
-  const named = values.env ? undefined : environmentNamedIn(file);
+  const named = values.env ? undefined : environmentNamedIn(resolve(io.cwd, file));
   const envName = values.env ?? named ?? 'lab';
   const environment = withFileContext(named ? `${file}: environment` : undefined, () =>
     resolveEnvironment(envName, { cwd: io.cwd, ...(values.config ? { config: values.config } : {}), stateDir }));
   const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
-  const scenario = await loadScenario(file, environment, schemasOf(kinds));
+  const scenario = await loadScenario(file, environment, schemasOf(kinds), { cwd: io.cwd });
   assertAllowed(scenario, environment);
   return { scenario, environment, stateDir, ...(values.out ? { out: values.out } : {}) };
 }

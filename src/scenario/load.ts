@@ -40,29 +40,31 @@ export interface LoadedScenario {
   entries: { [S in AdapterSection]: AdapterEntry<ScenarioSpec[S][number]>[] };
 }
 
-async function readScenarioSource(file: string): Promise<{ raw: unknown; sha256: string }> {
+/** Reads `path`; messages name the file as the user wrote it (`label`). */
+async function readScenarioSource(path: string, label: string): Promise<{ raw: unknown; sha256: string }> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new FiredrillError('FIREDRILL_USAGE', `${file}: cannot read the scenario: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new FiredrillError('FIREDRILL_USAGE', `${label}: cannot read the scenario: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const sha256 = createHash('sha256').update(text).digest('hex');
-  if (['.ts', '.mts', '.js', '.mjs'].includes(extname(file))) {
-    const module = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
-    if (!module.default) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: expected a default export made with defineScenario({...})`);
+  if (['.ts', '.mts', '.js', '.mjs'].includes(extname(path))) {
+    const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown };
+    if (!module.default) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${label}: expected a default export made with defineScenario({...})`);
     return { raw: module.default, sha256 };
   }
   try {
     return { raw: parseYaml(text, { uniqueKeys: true }), sha256 };
   } catch (error) {
     const message = (error as Error).message.split('\n')[0];
-    throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: not valid YAML or JSON: ${message}`);
+    throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${label}: not valid YAML or JSON: ${message}`);
   }
 }
 
-export async function loadScenario(file: string, env: Environment, kinds: KindSchemas): Promise<LoadedScenario> {
-  const { raw, sha256 } = await readScenarioSource(file);
+/** Loads and validates a scenario file; `options.cwd` resolves a relative path (default: the process's). */
+export async function loadScenario(file: string, env: Environment, kinds: KindSchemas, options: { cwd?: string } = {}): Promise<LoadedScenario> {
+  const { raw, sha256 } = await readScenarioSource(resolve(options.cwd ?? process.cwd(), file), file);
   return validateScenario(raw, { file, sha256 }, env, kinds);
 }
 
