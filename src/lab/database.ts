@@ -1,5 +1,6 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { startBlackholeProxy, type BlackholeProxy } from '../faults/blackhole-proxy.js';
 import { freePort } from '../runtime/wait.js';
@@ -29,6 +30,8 @@ export interface LabDatabaseOptions {
   /** A streaming replica in the recovery Region; without it, scheduled backups to a vault. */
   replica: boolean;
   backupIntervalMs: number;
+  /** Backup and restore: modelled time to provision the new cluster (like creating a DB instance from a snapshot), before the real restore. */
+  restoreProvisionMs: number;
   regions: { primary: string; recovery: string };
 }
 
@@ -143,6 +146,7 @@ export async function startLabDatabase(options: LabDatabaseOptions): Promise<Lab
         await backups?.stop(); // the primary Region is gone: no more backups from it
         const backup = latestBackup(join(options.dir, 'vault'), options.regions.recovery);
         truth.record('restore-start', startedAt, { backup: backup?.file ?? null, takenAt: backup?.dump.takenAt ?? null });
+        await delay(options.restoreProvisionMs); // the new cluster being provisioned
         recovery = await startPrimary({ dir: join(options.dir, 'restored'), port: recoveryPort });
         servers.push(recovery);
         if (backup) await restoreDump(recovery.connectionString, backup.dump);

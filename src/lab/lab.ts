@@ -46,6 +46,8 @@ export interface LabOptions {
   backupIntervalMs?: number;
   /** Pilot light and backup and restore: how long the recovery app's instances take to start. Default 1.5 s. */
   scaleUpDelayMs?: number;
+  /** Backup and restore: modelled time to provision the restored cluster. Default 3 s. */
+  restoreProvisionMs?: number;
   /** Instances an app runs at full capacity. Default 2. */
   capacity?: number;
 }
@@ -139,7 +141,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     const shape = shapeOf(strategy, capacity);
     let database: LabDatabase | undefined;
     if (options.database ?? (options.strategy !== undefined || strategyFromEnv() !== undefined)) {
-      database = await startLabDatabase({ dir: join(options.dir, 'db'), truth, replica: shape.replica, backupIntervalMs, regions: LAB_REGIONS });
+      const restoreProvisionMs = options.restoreProvisionMs ?? 3_000;
+      database = await startLabDatabase({ dir: join(options.dir, 'db'), truth, replica: shape.replica, backupIntervalMs, restoreProvisionMs, regions: LAB_REGIONS });
       stack.push(() => database!.stop());
     }
     const routesFor = (region: string): AppRoute[] => (database

@@ -9,7 +9,8 @@ import type { GroundTruth } from './ground-truth.js';
  * time, before it switches DNS. Each step writes its ground truth.
  *
  * - backup and restore: no replica, the recovery app stopped; restore the newest backup copied
- *   to the recovery Region into a new cluster, then start the app;
+ *   to the recovery Region into a new cluster (provisioning it is modelled, the restore is
+ *   real), then start the app;
  * - pilot light: a running replica, the recovery app at zero instances; promote, then scale up
  *   (like an ECS service's desired count going from 0 to N), the two in sequence so the drill
  *   shows the scale-up's cost on its own;
