@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cloudWatchClient, emulatorTarget, route53Client } from '../aws/clients.js';
-import { startMoto, type Emulator } from '../aws/emulator.js';
+import { cloudWatchClient, emulatorTarget, fisClient, route53Client } from '../aws/clients.js';
+import { setMotoTransition, startMoto, type Emulator } from '../aws/emulator.js';
+import { LAB_SUBNET_ARNS, regionOutageAction, startFisExecutor } from './fis-executor.js';
 import { startBlackholeProxy, type BlackholeProxy } from '../faults/blackhole-proxy.js';
 import type { Environment } from '../scenario/environment.js';
 import { ordersRoutes, startAppServer, type AppRoute, type AppServer } from './app-server.js';
@@ -50,6 +51,8 @@ export interface LabOptions {
   restoreProvisionMs?: number;
   /** Instances an app runs at full capacity. Default 2. */
   capacity?: number;
+  /** How long each FIS experiment state lasts in the emulator (so `running`, the fault, lasts this long). */
+  fisStateSeconds?: number;
 }
 
 /** What scenarios use as `${lab.NAME}`. */
@@ -71,6 +74,8 @@ export interface LabVars {
   strategy: LabStrategy;
   /** One control that takes the primary Region's network dark: app, database clients, replication link. */
   regionControl: string;
+  /** The primary "subnet" an FIS experiment targets to take the primary Region down. */
+  primarySubnetArn: string;
   /** With a database: connection strings of the primary (through its Region's network) and the recovery Region's database. */
   primaryDb?: string;
   recoveryDb?: string;
@@ -96,7 +101,7 @@ export interface Lab {
 export function labEnvironment(vars: LabVars): Environment {
   return {
     name: 'lab',
-    aws: { accounts: [LAB_ACCOUNT], regions: [LAB_REGIONS.primary, LAB_REGIONS.recovery], endpoints: { default: vars.awsEndpoint }, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } },
+    aws: { accounts: [LAB_ACCOUNT], regions: [LAB_REGIONS.primary, LAB_REGIONS.recovery], endpoints: { default: vars.awsEndpoint }, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, metricsRegion: LAB_REGIONS.primary },
     vars: { lab: vars },
   };
 }
@@ -181,6 +186,14 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     const regionNetwork = [proxy, ...(database ? [database.clientProxy] : []), ...(database?.linkProxy ? [database.linkProxy] : [])];
     const regionControl = await startRegionOutageControl('primary-region-network', regionNetwork, truth, position);
     stack.push(() => regionControl.close());
+    // FIS actions on the primary subnet take the same Region network dark while the experiment runs.
+    await setMotoTransition(awsEndpoint, 'fis::experiment', { progression: 'time', seconds: options.fisStateSeconds ?? 4 });
+    const fis = fisClient(emulatorTarget(awsEndpoint, LAB_REGIONS.primary));
+    const fisExecutor = startFisExecutor({
+      fis, pollMs: 250, truth,
+      actions: [regionOutageAction(LAB_SUBNET_ARNS.primary, () => regionControl.proxy.setFault({ mode: 'drop' }), () => regionControl.proxy.clearFault())],
+    });
+    stack.push(async () => { await fisExecutor.stop(); fis.destroy(); });
     const holdBack = database?.linkProxy ? await startReplicationHoldBack(database.linkProxy, truth, position) : undefined;
     if (holdBack) stack.push(() => holdBack.close());
 
@@ -232,6 +245,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       recoveryAddress: ADDRESSES.recovery,
       strategy,
       regionControl: regionControl.url,
+      primarySubnetArn: LAB_SUBNET_ARNS.primary,
       scaleUpDelayMs,
       ...(database ? { primaryDb: database.primaryUrl, recoveryDb: database.recoveryUrl } : {}),
       ...(database?.linkProxy ? { replicationLinkControl: database.linkProxy.controlUrl!, replicationHoldBack: holdBack!.url } : {}),

@@ -24,10 +24,15 @@ export interface FaultControl {
   close(): Promise<void>;
 }
 
+export interface RegionOutageControl extends FaultControl {
+  /** The members as one proxy, for the lab's own actors (the FIS executor). */
+  proxy: BlackholeProxy;
+}
+
 type Position = () => Promise<Record<string, unknown>>;
 
 /** Serves `members` as one blackhole proxy; every switch is recorded in the ground truth with the replication position. */
-export async function startRegionOutageControl(name: string, members: BlackholeProxy[], truth: GroundTruth, position: Position): Promise<FaultControl> {
+export async function startRegionOutageControl(name: string, members: BlackholeProxy[], truth: GroundTruth, position: Position): Promise<RegionOutageControl> {
   let api: ControlApi | undefined;
   const combined: BlackholeProxy = {
     name,
@@ -56,7 +61,7 @@ export async function startRegionOutageControl(name: string, members: BlackholeP
     close: async () => api?.close(),
   };
   api = await startControlApi(combined, { host: '127.0.0.1', port: 0 });
-  return { url: api.url, close: () => combined.close() };
+  return { url: api.url, proxy: combined, close: () => combined.close() };
 }
 
 /** The member in a fault speaks for all (a Region is dark if any of its links is), else the first. */
