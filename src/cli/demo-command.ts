@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseStrategy } from '../lab/strategies.js';
 import { startLab } from '../lab/lab.js';
 import { builtinKinds } from '../runner/builtin-kinds.js';
 import { schemasOf } from '../runner/kinds.js';
@@ -10,10 +12,12 @@ import { runAndReport } from './run-command.js';
 
 /** `firedrill demo` (`npm run demo`): starts the lab, runs the lab demo drill against it, stops the lab. */
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { strategy: { type: 'string' } }, allowPositionals: true });
   const stateDir = stateDirFrom(io.cwd);
-  const scenarioFile = argv[0] ?? join(PROJECT_DIR, 'drills', 'lab-demo.yaml');
-  io.out('starting the lab (two Regions on loopback, the AWS emulator, DNS, the failover controller)…');
-  const lab = await startLab({ dir: join(labDirOf(stateDir), 'demo'), projectDir: PROJECT_DIR });
+  const scenarioFile = positionals[0] ?? join(PROJECT_DIR, 'drills', 'lab-demo.yaml');
+  const strategy = values.strategy ? parseStrategy(values.strategy, '--strategy') : undefined;
+  io.out(`starting the lab (two Regions on loopback, the AWS emulator, DNS, the failover controller${strategy ? `, ${strategy} with PostgreSQL` : ''})…`);
+  const lab = await startLab({ dir: join(labDirOf(stateDir), 'demo'), projectDir: PROJECT_DIR, ...(strategy ? { strategy } : {}) });
   try {
     io.out(`lab up: ${lab.vars.appUrl} resolves through ${lab.vars.dns}; primary ${lab.vars.primaryRegion}, recovery ${lab.vars.recoveryRegion}`);
     const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(lab.environment, region) });

@@ -3,12 +3,13 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab } from '../lab/lab.js';
+import { parseStrategy } from '../lab/strategies.js';
 import { EXIT } from '../runtime/errors.js';
 import { waitFor } from '../runtime/wait.js';
 import { labDirOf, PROJECT_DIR, readLabVars, stateDirFrom } from './context.js';
 import type { Io } from './io.js';
 
-const USAGE = 'usage: firedrill lab up|down|status|failback|serve [--state-dir DIR]';
+const USAGE = 'usage: firedrill lab up|down|status|failback|serve [--strategy backup-restore|pilot-light|warm-standby|active-active] [--manual] [--state-dir DIR]';
 
 function isAlive(pid: number): boolean {
   try {
@@ -21,7 +22,8 @@ function isAlive(pid: number): boolean {
 
 /** `firedrill lab …`: the lab runs as a background process (`serve`) that `up` starts and `down` stops by PID. */
 export async function labCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { 'state-dir': { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: argv, options: { 'state-dir': { type: 'string' }, strategy: { type: 'string' }, manual: { type: 'boolean' } }, allowPositionals: true });
+  const strategy = values.strategy ? parseStrategy(values.strategy, '--strategy') : undefined;
   const stateDir = stateDirFrom(io.cwd, values['state-dir']);
   const dir = labDirOf(stateDir);
   const stateFile = join(dir, 'state.json');
@@ -29,7 +31,7 @@ export async function labCommand(argv: string[], io: Io): Promise<number> {
 
   switch (positionals[0]) {
     case 'serve': {
-      const lab = await startLab({ dir, projectDir: PROJECT_DIR });
+      const lab = await startLab({ dir, projectDir: PROJECT_DIR, ...(strategy ? { strategy } : {}), ...(values.manual ? { controller: { mode: 'manual' } } : {}) });
       io.out(`lab up: app ${lab.vars.appUrl} (DNS ${lab.vars.dns}), AWS emulator ${lab.vars.awsEndpoint}`);
       await new Promise((resolve) => { process.once('SIGTERM', resolve); process.once('SIGINT', resolve); });
       await lab.stop();
@@ -42,7 +44,8 @@ export async function labCommand(argv: string[], io: Io): Promise<number> {
       }
       mkdirSync(dir, { recursive: true });
       const log = openSync(join(dir, 'lab.log'), 'a');
-      const child = spawn(process.execPath, [join(PROJECT_DIR, 'bin', 'firedrill.js'), 'lab', 'serve', '--state-dir', stateDir], { detached: true, stdio: ['ignore', log, log], cwd: io.cwd });
+      const serveArgs = ['lab', 'serve', '--state-dir', stateDir, ...(strategy ? ['--strategy', strategy] : []), ...(values.manual ? ['--manual'] : [])];
+      const child = spawn(process.execPath, [join(PROJECT_DIR, 'bin', 'firedrill.js'), ...serveArgs], { detached: true, stdio: ['ignore', log, log], cwd: io.cwd });
       closeSync(log);
       child.unref();
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -14,10 +14,10 @@ usage:
   firedrill plan <scenario> [--env NAME]              print what would be injected, probed and asserted; inject nothing
   firedrill validate <scenario> [--env NAME]          check a scenario
   firedrill cleanup [--env NAME]                      revert faults a crashed drill left behind (from the journal)
-  firedrill lab up|down|status|failback               the local two-Region lab
+  firedrill lab up|down|status|failback [--strategy S] [--manual]   the local two-Region lab
   firedrill proxy --listen H:P --upstream H:P [--control H:P]   a standalone blackhole proxy
   firedrill setup                                     install the AWS emulator (moto) and check PostgreSQL
-  firedrill demo                                      a complete drill on the built-in lab
+  firedrill demo [scenario] [--strategy S]            a complete drill on the built-in lab
 common options: --config FILE (default firedrill.config.yaml), --state-dir DIR (default .firedrill)`;
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {

@@ -53,11 +53,19 @@ function measureAvailability(events: readonly TimelineEvent[], options: MeasureO
  */
 function measureRpo(events: readonly TimelineEvent[], fault: Instant): { rpoMs: Measurement; lostWrites: Measurement } | null {
   const canaries = events.filter((e): e is CanaryEvent => e.kind === 'canary');
-  const read = canaries.filter((e) => e.action === 'read' && e.ok).at(-1);
+  const names = [...new Set(canaries.map((e) => e.canary))];
+  // With several canaries (a heartbeat table and writes through the app), the worst one counts.
+  const each = names.map((name) => canaryRpo(canaries.filter((e) => e.canary === name), fault)).filter((r) => r !== null);
+  if (each.length === 0) return null;
+  return each.reduce((worst, r) => (r.rpoMs.upper > worst.rpoMs.upper || (r.rpoMs.upper === worst.rpoMs.upper && r.lostWrites.value > worst.lostWrites.value) ? r : worst));
+}
+
+function canaryRpo(canary: CanaryEvent[], fault: Instant): { rpoMs: Measurement; lostWrites: Measurement } | null {
+  const read = canary.filter((e) => e.action === 'read' && e.ok).at(-1);
   if (!read || read.lost === undefined) return null;
   const lostWrites = exactMeasurement(read.lost);
   if (read.lost === 0) return { rpoMs: exactMeasurement(0), lostWrites };
-  const acked = canaries.filter((e) => e.canary === read.canary && e.action === 'write' && e.ok);
+  const acked = canary.filter((e) => e.action === 'write' && e.ok);
   const survivor = read.newestCommitT;
   const firstLost = acked.find((w) => w.seq !== undefined && w.seq > (read.newestSeq ?? -1));
   if (survivor === undefined) {

@@ -91,10 +91,14 @@ export interface CanaryEvent {
   /** For writes: the sequence number acknowledged (or failed). */
   seq?: number;
   ok: boolean;
-  /** For reads: the newest sequence number present on the recovered side, and how many acked writes it lacks. */
+  /**
+   * For reads: the newest sequence number that survived on the recovered side before the first
+   * lost write (a canary that keeps writing after failover has newer rows that say nothing about
+   * the loss), and how many acknowledged writes the recovered side lacks.
+   */
   newestSeq?: number;
   lost?: number;
-  /** For reads: the timeline time the newest surviving canary was committed at. */
+  /** For reads: the timeline time that surviving canary was acknowledged at. */
   newestCommitT?: number;
   error?: string;
 }

@@ -1,3 +1,4 @@
+import { FiredrillError } from '../runtime/errors.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AppServer } from './app-server.js';
 import type { LabDatabase } from './database.js';
@@ -75,5 +76,5 @@ async function scaleUp({ recoveryApp, truth, capacity, scaleUpDelayMs }: Recover
 
 export function parseStrategy(text: string, source: string): LabStrategy {
   if ((LAB_STRATEGIES as readonly string[]).includes(text)) return text as LabStrategy;
-  throw new Error(`${source}: expected one of ${LAB_STRATEGIES.join(', ')}, got ${JSON.stringify(text)}`);
+  throw new FiredrillError('FIREDRILL_USAGE', `${source}: expected one of ${LAB_STRATEGIES.join(', ')}, got ${JSON.stringify(text)}`);
 }
