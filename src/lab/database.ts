@@ -1,10 +1,10 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import pg from 'pg';
 import { startBlackholeProxy, type BlackholeProxy } from '../faults/blackhole-proxy.js';
 import { freePort } from '../runtime/wait.js';
 import { latestBackup, restoreDump, scheduleBackups, type BackupSchedule } from './backup.js';
+import { withPgSession } from '../runtime/pg-session.js';
 import type { GroundTruth } from './ground-truth.js';
 import { replicaTemplateOf, startPrimary, startReplica, stopAll, type PgServer } from './postgres.js';
 
@@ -196,25 +196,7 @@ async function keyedRows(connectionString: string, sql: string): Promise<Array<{
   }
 }
 
-/**
- * One statement on a fresh connection that must finish within `timeoutMs`, connect included. On
- * the deadline the socket is destroyed: a black-holed server never answers a polite goodbye.
- */
+/** One statement on a fresh connection that must finish within `timeoutMs`, connect included. */
 export async function query<Row extends object = Record<string, unknown>>(connectionString: string, sql: string, params: unknown[] = [], timeoutMs = 5_000): Promise<Row[]> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
-  client.on('error', () => undefined); // surfaced through the pending call
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the database within ${timeoutMs}ms`)), timeoutMs);
-  });
-  try {
-    const result = await Promise.race([client.connect().then(() => client.query(sql, params)), deadline]);
-    return result.rows as Row[];
-  } catch (error) {
-    client.connection.stream.destroy();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    void client.end().catch(() => undefined);
-  }
+  return withPgSession(connectionString, timeoutMs, async (client) => (await client.query(sql, params)).rows as Row[]);
 }

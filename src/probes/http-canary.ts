@@ -1,9 +1,9 @@
-import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { Clock } from '../core/clock.js';
 import type { CanaryEvent } from '../core/timeline.js';
 import { createResolver, type ClientResolver, type TtlPolicy } from './resolver.js';
 import { redactSecrets } from './sql-canary.js';
+import { scheduleCanaryWrites } from './canary-schedule.js';
 
 /**
  * The data canary users would be: it writes through the public endpoint (`POST url` with a
@@ -47,9 +47,7 @@ export function createHttpCanary(options: HttpCanaryOptions): HttpCanary {
   const resolver: ClientResolver | undefined = options.resolve ? createResolver({ ...options.resolve, timeoutMs }) : undefined;
   /** seq → the id the endpoint acknowledged and the timeline time of the acknowledgement. */
   const acked = new Map<number, { id: number; t: number }>();
-  const inFlight = new Set<Promise<void>>();
   let lastSeq = 0;
-  let timer: NodeJS.Timeout | undefined;
 
   const itemOf = (seq: number) => `${name}#${seq}`;
 
@@ -90,15 +88,6 @@ export function createHttpCanary(options: HttpCanaryOptions): HttpCanary {
     }
   }
 
-  function tick(): void {
-    if (inFlight.size >= maxInFlight) {
-      emit({ kind: 'canary', t: clock.now(), canary: name, action: 'write', ok: false, error: `skipped: ${inFlight.size} writes still in flight` });
-      return;
-    }
-    const write = writeOnce().finally(() => inFlight.delete(write));
-    inFlight.add(write);
-  }
-
   /** True when the order is there and is ours; throws when the endpoint cannot say. */
   async function isPresent(seq: number, id: number): Promise<boolean> {
     const { status, json } = await call('GET', `${base}/${id}`, Math.max(timeoutMs, MIN_READ_TIMEOUT_MS));
@@ -107,24 +96,11 @@ export function createHttpCanary(options: HttpCanaryOptions): HttpCanary {
     return (json.order as { item?: unknown } | undefined)?.item === itemOf(seq);
   }
 
-  return {
-    start() {
-      if (timer) return;
-      const origin = performance.now();
-      let ticks = 0;
-      const schedule = () => {
-        tick();
-        ticks += 1;
-        timer = setTimeout(schedule, Math.max(0, origin + ticks * intervalMs - performance.now()));
-      };
-      schedule();
-    },
+  const writes = scheduleCanaryWrites({ name, intervalMs, maxInFlight, clock, emit, writeOnce });
 
-    async stop() {
-      clearTimeout(timer);
-      timer = undefined;
-      await Promise.allSettled([...inFlight]);
-    },
+  return {
+    start: () => writes.start(),
+    stop: () => writes.stop(),
 
     async read() {
       const t = clock.now();

@@ -1,7 +1,8 @@
-import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { timelineMsOf, type Clock } from '../core/clock.js';
 import type { CanaryEvent } from '../core/timeline.js';
+import { withPgSession } from '../runtime/pg-session.js';
+import { scheduleCanaryWrites } from './canary-schedule.js';
 
 /**
  * The heartbeat-table data canary (DESIGN.md "RPO"). A writer commits a sequence-numbered row to
@@ -43,11 +44,9 @@ export function createSqlCanary(options: SqlCanaryOptions): SqlCanary {
   const maxInFlight = options.maxInFlight ?? 4;
   /** Timeline time each acknowledged seq was acknowledged at. */
   const acked = new Map<number, number>();
-  const inFlight = new Set<Promise<void>>();
   /** Databases where the table is known to exist and `lastSeq` has caught up with their rows. */
   const prepared = new Set<string>();
   let lastSeq = 0;
-  let timer: NodeJS.Timeout | undefined;
 
   async function prepare(client: pg.Client, connectionString: string): Promise<void> {
     if (prepared.has(connectionString)) return;
@@ -65,7 +64,7 @@ export function createSqlCanary(options: SqlCanaryOptions): SqlCanary {
     try {
       const connectionString = options.writeTo();
       target = connectionString;
-      const committed = await withClient(connectionString, timeoutMs, async (client) => {
+      const committed = await withPgSession(connectionString, timeoutMs, async (client) => {
         await prepare(client, connectionString);
         const next = seq = ++lastSeq;
         await client.query(`INSERT INTO ${TABLE} (seq, committed_at_ms, canary) VALUES ($1, $2, $3)`,
@@ -80,38 +79,16 @@ export function createSqlCanary(options: SqlCanaryOptions): SqlCanary {
     }
   }
 
-  function tick(): void {
-    if (inFlight.size >= maxInFlight) {
-      emit({ kind: 'canary', t: clock.now(), canary: name, action: 'write', ok: false, error: `skipped: ${inFlight.size} writes still in flight` });
-      return;
-    }
-    const write = writeOnce().finally(() => inFlight.delete(write));
-    inFlight.add(write);
-  }
+  const writes = scheduleCanaryWrites({ name, intervalMs, maxInFlight, clock, emit, writeOnce });
 
   return {
-    start() {
-      if (timer) return;
-      const origin = performance.now();
-      let ticks = 0;
-      const schedule = () => {
-        tick();
-        ticks += 1;
-        timer = setTimeout(schedule, Math.max(0, origin + ticks * intervalMs - performance.now()));
-      };
-      schedule();
-    },
-
-    async stop() {
-      clearTimeout(timer);
-      timer = undefined;
-      await Promise.allSettled([...inFlight]);
-    },
+    start: () => writes.start(),
+    stop: () => writes.stop(),
 
     async read(connectionString) {
       const t = clock.now();
       try {
-        const rows = await withClient(connectionString, Math.max(timeoutMs, MIN_READ_TIMEOUT_MS), readRows);
+        const rows = await withPgSession(connectionString, Math.max(timeoutMs, MIN_READ_TIMEOUT_MS), readRows);
         const present = new Map(rows.map((r) => [Number(r.seq), r.committed_at_ms]));
         const lost = [...acked.keys()].filter((seq) => !present.has(seq)).length;
         const newestSeq = present.size > 0 ? Math.max(...present.keys()) : undefined;
@@ -147,24 +124,6 @@ export function createSqlCanary(options: SqlCanaryOptions): SqlCanary {
  * deadline the socket is destroyed rather than closed politely: a black-holed server never
  * answers the goodbye either.
  */
-async function withClient<T>(connectionString: string, timeoutMs: number, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs });
-  client.on('error', () => undefined); // surfaced through the pending call
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs}ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([client.connect().then(() => use(client)), deadline]);
-  } catch (error) {
-    client.connection.stream.destroy();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    void client.end().catch(() => undefined);
-  }
-}
-
 /** Hides passwords in URLs (`postgres://user:***@`) and in key=value connection strings. */
 export function redactSecrets(text: string): string {
   return text
