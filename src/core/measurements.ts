@@ -54,10 +54,13 @@ function measureAvailability(events: readonly TimelineEvent[], options: MeasureO
 function measureRpo(events: readonly TimelineEvent[], fault: Instant): { rpoMs: Measurement; lostWrites: Measurement } | null {
   const canaries = events.filter((e): e is CanaryEvent => e.kind === 'canary');
   const names = [...new Set(canaries.map((e) => e.canary))];
-  // With several canaries (a heartbeat table and writes through the app), the worst one counts.
+  // With several canaries (a heartbeat table and writes through the app), each figure is the
+  // worst any canary saw: the largest RPO, and the most acknowledged writes lost.
   const each = names.map((name) => canaryRpo(canaries.filter((e) => e.canary === name), fault)).filter((r) => r !== null);
   if (each.length === 0) return null;
-  return each.reduce((worst, r) => (r.rpoMs.upper > worst.rpoMs.upper || (r.rpoMs.upper === worst.rpoMs.upper && r.lostWrites.value > worst.lostWrites.value) ? r : worst));
+  const worstRpo = each.reduce((worst, r) => (r.rpoMs.upper > worst.rpoMs.upper ? r : worst)).rpoMs;
+  const mostLost = Math.max(...each.map((r) => r.lostWrites.value));
+  return { rpoMs: worstRpo, lostWrites: exactMeasurement(mostLost) };
 }
 
 function canaryRpo(canary: CanaryEvent[], fault: Instant): { rpoMs: Measurement; lostWrites: Measurement } | null {

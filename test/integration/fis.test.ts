@@ -278,7 +278,7 @@ describe('FIS fault on moto', function () {
 
     it('fills the defaults', function () {
       const s = fisSettings.parse({ region: REGION, template: 'EXT1' });
-      expect(s).to.deep.equal({ region: REGION, template: 'EXT1', pollInterval: 1_000, startTimeout: 60_000, stopTimeout: 300_000 });
+      expect(s).to.deep.equal({ region: REGION, template: 'EXT1', pollInterval: 1_000, faultTime: 'action-start-time', startTimeout: 60_000, stopTimeout: 300_000 });
     });
 
     it('plans the calls in order', function () {

@@ -94,6 +94,16 @@ describe('measure', () => {
       expect(measure(events, MILESTONES, OPTIONS).rpoMs).to.deep.equal({ value: 200, lower: 990 - 900, upper: 1_010 - 800 });
     });
 
+    it('with several canaries, takes the largest RPO and the most lost writes, each from the canary that saw it', () => {
+      const heartbeat = [100, 300, 500, 700, 900].map((t, i) => canaryWrite(t, i + 1, true, 'heartbeat'));
+      const m = measure([
+        ...writes, canaryRead(4_500, { newestSeq: 4, lost: 1, newestCommitT: 800 }),
+        ...heartbeat, canaryRead(4_600, { newestSeq: 2, lost: 3, newestCommitT: 300 }, 'heartbeat'),
+      ], MILESTONES, OPTIONS);
+      expect(m.rpoMs).to.deep.equal({ value: 700, lower: 490, upper: 710 });
+      expect(m.lostWrites).to.deep.equal({ value: 3, lower: 3, upper: 3 });
+    });
+
     it('is null without a canary read or without a fault', () => {
       expect(measure(writes, MILESTONES, OPTIONS).rpoMs).to.equal(null);
       expect(measure(writes, MILESTONES, OPTIONS).lostWrites).to.equal(null);

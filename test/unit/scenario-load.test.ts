@@ -155,7 +155,7 @@ describe('loadScenario', () => {
     it('wrong types', async () => {
       const file = variant((s) => { s.probes[0].userFacing = 'yes'; s.milestones.recovered.consecutive = 'three'; });
       await expectProblem(file, 'probes[0].userFacing', 'expected boolean', '"yes"');
-      await expectProblem(file, 'milestones.recovered', '"three"');
+      await expectProblem(file, 'milestones.recovered.consecutive', 'expected number', '"three"');
     });
 
     it('bad durations, with the hint of what a duration looks like', async () => {
