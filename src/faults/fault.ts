@@ -45,4 +45,6 @@ export interface FaultKind<Settings> {
    */
   leaseRenewEveryMs?(settings: Settings): number;
   renewLease?(settings: Settings, state: JsonObject, ctx: FaultContext): Promise<void>;
+  /** Optional: the fault's own record after the drill (an FIS experiment as FIS describes it), kept as evidence. */
+  evidence?(settings: Settings, state: JsonObject, ctx: FaultContext): Promise<JsonObject>;
 }

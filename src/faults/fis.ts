@@ -8,7 +8,7 @@ import { timelineMsOf, type Clock } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import { exactInstant, type Instant } from '../core/measurement.js';
 import {
-  DRILL_TAG, callFis, experimentJson, getExperiment, isNotFound, isTerminal, listDrillExperiments, pollExperiment, reasonOf, statusOf, stopExperiment,
+  DRILL_TAG, callFis, describeExperiment, experimentJson, getExperiment, isNotFound, isTerminal, listDrillExperiments, pollExperiment, reasonOf, statusOf, stopExperiment,
   type ObservedExperiment,
 } from './fis-api.js';
 import { fisSettings, type FisSettings, type InlineTemplate } from './fis-settings.js';
@@ -98,6 +98,11 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
       } finally {
         client.destroy();
       }
+    },
+
+    async evidence(s, journal) {
+      const state = fromJson(journal, s);
+      return state.experimentId ? describeExperiment(resolveTarget(state.region), state.experimentId) : {};
     },
 
     async verifyReverted(s, journal, ctx) {

@@ -19,7 +19,7 @@ import { FiredrillError } from '../runtime/errors.js';
 import { Journal } from './journal.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
 import { acquireLock } from './lock.js';
-import { artifactOf, instantRecord, RESULT_FORMAT, summarizeSamples, timelineNdjson, writeArtifact, type DrillResult, type FaultRecord } from './result.js';
+import { instantRecord, RESULT_FORMAT, summarizeSamples, timelineNdjson, writeArtifact, type DrillResult, type FaultRecord } from './result.js';
 import { pollSignal, scheduleProbe, type Schedule } from './schedule.js';
 
 export interface RunOptions {
@@ -179,6 +179,18 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     }
   };
 
+  const evidence: DrillResult['artifacts'] = [];
+  /** The fault's own record after the drill (e.g. the FIS experiment), as a file listed with its hash. */
+  const keepEvidence = async (change: Change, ctx: FaultContext) => {
+    try {
+      const record = await change.kind.evidence!(change.entry.settings, change.state ?? {}, ctx);
+      mkdirSync(join(options.outDir, 'evidence'), { recursive: true });
+      evidence.push(writeArtifact(options.outDir, join('evidence', `${change.name}.json`), JSON.stringify(record, null, 2) + '\n'));
+    } catch (error) {
+      log(`${change.name}: could not keep its evidence: ${(error as Error).message}`);
+    }
+  };
+
   /** Reverts every change in reverse order and verifies each; a failed revert does not stop the others. */
   const revertAll = async () => {
     for (const change of [...changes].reverse()) {
@@ -193,6 +205,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
         timeline.append({ kind: 'fault', t: clock.now(), fault: change.name, faultKind: change.entry.kind, action: 'reverted', at: instant });
         await change.kind.verifyReverted(change.entry.settings, change.state ?? {}, ctx);
         change.record.verified = true;
+        if (change.kind.evidence) await keepEvidence(change, ctx);
         journal.record({ drillId, environment: environment.name, name: change.name, kind: change.entry.kind, settings: change.entry.settings as JsonValue, state: change.state ?? {}, status: 'reverted' });
         timeline.append({ kind: 'fault', t: clock.now(), fault: change.name, faultKind: change.entry.kind, action: 'verified' });
       } catch (error) {
@@ -343,7 +356,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     steps: changes.filter((c) => scenario.entries.steps.includes(c.entry as never)).map((c) => c.record),
     checks,
     samples: summarizeSamples(timeline.events),
-    artifacts: [],
+    artifacts: [...evidence],
   };
   journal.compact();
   result.artifacts.push(writeArtifact(options.outDir, 'timeline.ndjson', timelineNdjson(clock, timeline.events)));
