@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetExperimentCommand, ListExperimentTemplatesCommand } from '@aws-sdk/client-fis';
+import { emulatorTarget, fisClient } from '../../src/aws/clients.js';
 import { PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 import { startTestLab, type TestLab } from '../support/test-lab.js';
@@ -117,5 +119,31 @@ describe('firedrill run interrupted mid-drill (black box, against the lab)', fun
     expect(again.code, again.output).to.equal(0);
     expect(again.stdout).to.include('nothing to clean up');
     expect(again.stdout).not.to.include('reverted and verified');
+  });
+
+  it('SIGKILL during an FIS experiment: cleanup stops the experiment and deletes the template it made', async () => {
+    const drill = startCli(['run', join(PROJECT_DIR, 'drills', 'lab-fis-outage.yaml'), '--state-dir', state.path, '--out', join(state.path, 'out-fis-SIGKILL')], { timeoutMs: DRILL_TIMEOUT_MS });
+    await drill.waitForLine(/fault primary-subnet-outage \(fis\): injected$/);
+    drill.child.kill('SIGKILL');
+    await drill.exited;
+    const [entry] = unreverted();
+    expect(entry).to.deep.include({ name: 'primary-subnet-outage', kind: 'fis', status: 'injected' });
+    const experimentId = entry!.state.experimentId as string;
+    const fis = fisClient(emulatorTarget(lab.lab.vars.awsEndpoint, 'us-east-1'));
+    try {
+      const running = await fis.send(new GetExperimentCommand({ id: experimentId }));
+      expect(running.experiment!.state!.status, 'the experiment outlived the drill').to.equal('running');
+
+      const cleanup = await runCli(['cleanup', '--state-dir', state.path]);
+      expect(cleanup.code, cleanup.output).to.equal(0);
+      expect(cleanup.stdout).to.match(/reverted and verified: fis primary-subnet-outage/);
+      const after = await fis.send(new GetExperimentCommand({ id: experimentId }));
+      expect(after.experiment!.state!.status, 'no FIS experiment is left running').to.be.oneOf(['stopped', 'completed']);
+      const templates = await fis.send(new ListExperimentTemplatesCommand({}));
+      expect(templates.experimentTemplates ?? []).to.deep.equal([]);
+      expect(unreverted()).to.deep.equal([]);
+    } finally {
+      fis.destroy();
+    }
   });
 });
