@@ -54,6 +54,14 @@ describe('an FIS-driven lab drill on the emulator (drills/lab-fis-outage.yaml)',
     expect([...result.faults, ...result.steps].map((f) => [f.name, f.verified])).to.deep.equal([['primary-subnet-outage', true], ['status-page-switch', true]]);
   });
 
+  it('keeps the experiment as FIS describes it after the drill, as evidence listed with its hash', () => {
+    const artifact = result.artifacts.find((a) => a.path === join('evidence', 'primary-subnet-outage.json'))!;
+    expect(artifact.sha256).to.match(/^[0-9a-f]{64}$/);
+    const experiment = JSON.parse(readFileSync(join(outDir(), artifact.path), 'utf8')) as { state: { status: string }; tags: Record<string, string> };
+    expect(experiment.state.status).to.be.oneOf(['stopped', 'completed']);
+    expect(experiment.tags['firedrill:drill']).to.equal(result.drillId);
+  });
+
   it('started the experiment through the SDK, tagged with the drill, and the lab really broke while it ran', async () => {
     const fis = fisClient(emulatorTarget(lab.vars.awsEndpoint, 'us-east-1'));
     try {
