@@ -8,6 +8,7 @@ import { blackholeFault, renewBlackholeLease, type BlackholeSettings } from '../
 import { startBlackholeProxy, type BlackholeProxy, type ProxyMode } from '../../src/faults/blackhole-proxy.js';
 import type { FaultContext } from '../../src/faults/fault.js';
 import { freePort, waitFor } from '../../src/runtime/wait.js';
+import { failureOf } from '../support/failure-of.js';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -31,15 +32,6 @@ function problemsOf(input: Record<string, unknown>): string[] {
   const parsed = blackholeFault.settings.safeParse(input);
   expect(parsed.success, JSON.stringify(input)).to.equal(false);
   return parsed.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure, got success');
 }
 
 describe('blackhole fault kind', () => {

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { runProxyCommand } from '../../src/cli/proxy-command.js';
 import { startBlackholeProxy, type BlackholeProxy } from '../../src/faults/blackhole-proxy.js';
 import { freePort, waitFor } from '../../src/runtime/wait.js';
+import { failureOf } from '../support/failure-of.js';
 
 interface Answer { status: number; body: string; reusedSocket: boolean }
 
@@ -43,17 +44,8 @@ function get(port: number, options: { timeoutMs?: number; agent?: Agent; path?: 
 
 type RequestError = NodeJS.ErrnoException & { reusedSocket?: boolean };
 
-async function failureOf(promise: Promise<unknown>): Promise<RequestError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as RequestError;
-  }
-  throw new Error('expected the request to fail, but it was answered');
-}
-
 async function errorCodeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  return (await failureOf(promise)).code;
+  return (await failureOf<RequestError>(promise)).code;
 }
 
 async function openRawConnection(proxy: BlackholeProxy): Promise<Socket> {
@@ -108,7 +100,7 @@ describe('blackhole proxy', () => {
     try {
       expect((await get(port, { agent })).status).to.equal(200);
       proxy.setFault({ mode: 'drop' });
-      const failure = await failureOf(get(port, { agent, timeoutMs: 300 }));
+      const failure = await failureOf<RequestError>(get(port, { agent, timeoutMs: 300 }));
       expect(failure.code).to.equal('CLIENT_TIMEOUT');
       expect(failure.reusedSocket).to.equal(true, 'the request must have gone over the already-open connection');
     } finally {

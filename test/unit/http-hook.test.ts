@@ -5,6 +5,7 @@ import { createClock } from '../../src/core/clock.js';
 import type { JsonObject } from '../../src/core/json.js';
 import type { FaultContext } from '../../src/faults/fault.js';
 import { httpHookFault, type HttpHookSettings } from '../../src/faults/http-hook.js';
+import { failureOf } from '../support/failure-of.js';
 
 const LOOPBACK = '127.0.0.1';
 const TOKEN = 'Bearer s3cret-token';
@@ -46,15 +47,6 @@ function testContext(remembered: JsonObject[] = []): FaultContext {
     async remember(state) { remembered.push(state); },
     log: () => undefined,
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure, got success');
 }
 
 describe('http-hook fault kind', () => {
