@@ -6,7 +6,7 @@ import type { JsonObject, JsonValue } from '../core/json.js';
 import { exactInstant, type Instant } from '../core/measurement.js';
 import { measure } from '../core/measurements.js';
 import { deriveMilestones, type MilestoneRules, type Milestones } from '../core/milestones.js';
-import { Timeline, UNKNOWN_STATE, type PhaseName, type SampleEvent, type TimelineEvent } from '../core/timeline.js';
+import { Timeline, UNKNOWN_STATE, type PhaseName, type TimelineEvent } from '../core/timeline.js';
 import { allPassed, formatBudget, judge, TARGET_NAMES, type Target } from '../core/verdicts.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import type { Canary } from '../probes/canary.js';
@@ -20,6 +20,8 @@ import { Journal } from './journal.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
 import { acquireLock } from './lock.js';
 import { instantRecord, RESULT_FORMAT, summarizeSamples, timelineNdjson, writeArtifact, type DrillResult, type FaultRecord } from './result.js';
+import { signalStateProblems, steadyStateProblems } from './checks.js';
+import { DrillAbort, watchGuardrails } from './guardrails.js';
 import { pollSignal, scheduleProbe, type Schedule } from './schedule.js';
 
 export interface RunOptions {
@@ -36,13 +38,6 @@ export interface RunOptions {
   interrupt?: AbortSignal;
   onEvent?: (event: TimelineEvent) => void;
   log?: (line: string) => void;
-}
-
-/** Why a drill stopped early: a guardrail tripped, or someone interrupted it. */
-export class DrillAbort extends Error {
-  constructor(readonly reason: string, readonly guardrail?: string) {
-    super(reason);
-  }
 }
 
 interface Change {
@@ -362,60 +357,4 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
   result.artifacts.push(writeArtifact(options.outDir, 'timeline.ndjson', timelineNdjson(clock, timeline.events)));
   writeFileSync(join(options.outDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   return result;
-}
-
-/** Each probe must have answered, and well enough, in the window since `from`. */
-function steadyStateProblems(events: readonly TimelineEvent[], scenario: LoadedScenario, from: number, minSuccess: number): string[] {
-  const problems: string[] = [];
-  for (const probe of scenario.entries.probes) {
-    const samples = events.filter((e): e is SampleEvent => e.kind === 'sample' && e.probe === probe.name && e.t >= from);
-    const good = samples.filter((s) => s.ok).length;
-    if (samples.length === 0) problems.push(`probe ${probe.name} answered no sample`);
-    else if (good / samples.length < minSuccess) {
-      const lastError = samples.filter((s) => !s.ok).at(-1)?.error;
-      problems.push(`probe ${probe.name}: ${good}/${samples.length} samples ok${lastError ? ` (last error: ${lastError})` : ''}`);
-    }
-  }
-  return problems;
-}
-
-/** Each named signal's latest state must be the expected one. */
-function signalStateProblems(events: readonly TimelineEvent[], expected: Record<string, string>): string[] {
-  return Object.entries(expected).flatMap(([signal, state]) => {
-    const latest = events.filter((e) => e.kind === 'signal' && e.signal === signal).at(-1) as { state: string } | undefined;
-    return latest?.state === state ? [] : [`signal ${signal} is ${latest?.state ?? 'not observed yet'}, expected ${state}`];
-  });
-}
-
-/** Stop conditions: a signal reaching its `stopWhen` state, a protected probe failing. */
-function watchGuardrails(scenario: LoadedScenario, timeline: Timeline, stop: (reason: DrillAbort) => void): void {
-  const stopWhen = new Map(scenario.entries.signals.filter((s) => s.common.stopWhen).map((s) => [s.name, s.common.stopWhen as string]));
-  const protectedProbes = new Map(scenario.entries.probes.filter((p) => p.common.protected).map((p) => {
-    const setting = p.common.protected as boolean | { failures: number };
-    return [p.name, setting === true ? 1 : (setting as { failures: number }).failures];
-  }));
-  const failuresInARow = new Map<string, number>();
-  const errorRates = scenario.spec.guardrails.maxErrorRate;
-  const recent = new Map<string, SampleEvent[]>();
-  timeline.subscribe((event) => {
-    if (event.kind === 'sample') {
-      for (const bound of errorRates.filter((b) => b.probe === event.probe)) {
-        const window = [...(recent.get(event.probe) ?? []), event].filter((s) => s.t > event.t - bound.window);
-        recent.set(event.probe, window);
-        const rate = window.filter((s) => !s.ok).length / window.length;
-        // Judged once the samples span half the window: one early failure alone is not a rate.
-        if (window[0]!.t <= event.t - bound.window / 2 && rate > bound.rate) {
-          stop(new DrillAbort(`error rate of probe ${event.probe} is ${(rate * 100).toFixed(0)}% over ${bound.window}ms, above the bound of ${(bound.rate * 100).toFixed(0)}%`, `maxErrorRate:${event.probe}`));
-        }
-      }
-    }
-    if (event.kind === 'signal' && stopWhen.get(event.signal) === event.state) {
-      stop(new DrillAbort(`stop condition: signal ${event.signal} is ${event.state}`, `stopWhen:${event.signal}`));
-    }
-    if (event.kind === 'sample' && protectedProbes.has(event.probe)) {
-      const n = event.ok ? 0 : (failuresInARow.get(event.probe) ?? 0) + 1;
-      failuresInARow.set(event.probe, n);
-      if (n >= protectedProbes.get(event.probe)!) stop(new DrillAbort(`protected probe ${event.probe} failed ${n} time(s) in a row: ${event.error ?? 'failed'}`, `protected:${event.probe}`));
-    }
-  });
 }
