@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { formatDuration } from '../core/duration.js';
 import { formatBudget } from '../core/verdicts.js';
 import { publishMeasurements } from '../report/cloudwatch-metrics.js';
+import { historyEntryOf, localHistory } from '../report/history.js';
 import { builtinKinds } from '../runner/builtin-kinds.js';
 import { newDrillId, runDrill, targetsOf } from '../runner/drill.js';
 import { schemasOf } from '../runner/kinds.js';
@@ -108,6 +109,8 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
       (error: Error) => io.err(`could not publish metrics to CloudWatch: ${error.message}`),
     );
   }
-  io.out(`\nresult: ${join(outDir, 'result.json')}`);
+  const resultPath = join(outDir, 'result.json');
+  await localHistory(join(stateDir, 'history.ndjson')).append(historyEntryOf(result, resultPath));
+  io.out(`\nresult: ${resultPath}`);
   return result.outcome === 'passed' ? EXIT.passed : EXIT.failed;
 }

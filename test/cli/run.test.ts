@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PROJECT_DIR, runCli } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 import { startTestLab, type TestLab } from '../support/test-lab.js';
+import { localHistory } from '../../src/report/history.js';
 
 /** `firedrill run|plan|validate` against one lab started in-process; two real drills (~10 s each). */
 const DEMO = join(PROJECT_DIR, 'drills', 'lab-demo.yaml');
@@ -89,6 +90,15 @@ describe('firedrill run|plan|validate (black box, against the lab)', function ()
         expect(m!.value, name).to.be.at.most(m!.upper);
       }
       expect(result.verdicts.map((v) => `${v.target}:${v.status}`)).to.deep.equal(['detection:pass', 'decision:pass', 'failover:pass', 'rto:pass', 'availability:pass']);
+    });
+
+    it('appends the drill to the history, pointing at its result by path and SHA-256', async () => {
+      const resultPath = join(out(), 'result.json');
+      const result = JSON.parse(readFileSync(resultPath, 'utf8')) as ResultFile & { drillId: string };
+      const entries = await localHistory(join(state.path, 'history.ndjson')).list({ scenario: 'lab-demo' });
+      const entry = entries.find((e) => e.drillId === result.drillId);
+      expect(entry).to.deep.include({ environment: 'lab', outcome: 'passed' });
+      expect(entry!.result).to.deep.equal({ path: resultPath, sha256: createHash('sha256').update(readFileSync(resultPath)).digest('hex') });
     });
 
     it('writes timeline.ndjson, one JSON event per line with samples and phases, listed in artifacts with its SHA-256', () => {
