@@ -1,4 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FisClient } from '@aws-sdk/client-fis';
 import { Route53Client } from '@aws-sdk/client-route-53';
 
@@ -18,9 +19,9 @@ export interface AwsTarget {
   maxAttempts?: number;
 }
 
-export type AwsService = 'fis' | 'route53' | 'cloudwatch';
+export type AwsService = 'fis' | 'route53' | 'cloudwatch' | 'dynamodb';
 
-const ENV_SUFFIX: Record<AwsService, string> = { fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH' };
+const ENV_SUFFIX: Record<AwsService, string> = { fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB' };
 
 /** The endpoint a service's calls go to: configuration, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL. */
 export function endpointFor(target: AwsTarget, service: AwsService, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -49,6 +50,10 @@ export function route53Client(target: AwsTarget): Route53Client {
 
 export function cloudWatchClient(target: AwsTarget): CloudWatchClient {
   return new CloudWatchClient(clientConfig(target, 'cloudwatch'));
+}
+
+export function dynamoDbClient(target: AwsTarget): DynamoDBClient {
+  return new DynamoDBClient(clientConfig(target, 'dynamodb'));
 }
 
 /** The target for a local emulator: any credentials, one endpoint for every service. */

@@ -5,7 +5,7 @@ import { createClock } from '../core/clock.js';
 import type { FaultContext } from '../faults/fault.js';
 import { builtinKinds } from '../runner/builtin-kinds.js';
 import { Journal } from '../runner/journal.js';
-import { acquireLock } from '../runner/lock.js';
+import { locksFor } from '../runner/lock.js';
 import { EXIT } from '../runtime/errors.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import { resolveEnvironment, stateDirFrom } from './context.js';
@@ -27,8 +27,8 @@ export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
     const journal = Journal.forEnvironment(stateDir, envName);
     if (journal.unreverted().length === 0) continue;
     // A drill that is running holds its faults in the journal: never revert them under it.
-    const lock = acquireLock(stateDir, envName, `cleanup-${process.pid}`, 10 * 60_000);
     const environment = environmentForCleanup(envName, { cwd: io.cwd, stateDir, ...(values.config ? { config: values.config } : {}) });
+    const lock = await locksFor(environment, stateDir).acquire({ environment: envName, drillId: `cleanup-${process.pid}`, ttlMs: 10 * 60_000 });
     const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
     for (const entry of journal.unreverted()) {
       const kind = kinds.faults[entry.kind] ?? kinds.steps[entry.kind];
@@ -51,7 +51,7 @@ export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
       }
     }
     journal.compact();
-    lock.release();
+    await lock.release();
   }
   io.out(failed ? `${reverted} fault(s) reverted, ${failed} could not be: they stay in the journal` : reverted ? `${reverted} fault(s) reverted; nothing is left injected` : 'nothing to clean up: the journal holds no unreverted fault');
   return failed ? EXIT.failed : EXIT.passed;

@@ -18,7 +18,7 @@ import type { Signal } from '../signals/signal.js';
 import { FiredrillError } from '../runtime/errors.js';
 import { Journal } from './journal.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
-import { acquireLock } from './lock.js';
+import { locksFor } from './lock.js';
 import { instantRecord, RESULT_FORMAT, summarizeSamples, timelineNdjson, writeArtifact, type DrillResult, type FaultRecord } from './result.js';
 import { signalStateProblems, steadyStateProblems } from './checks.js';
 import { DrillAbort, watchGuardrails } from './guardrails.js';
@@ -103,7 +103,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
   const canaries: Canary[] = [];
   let aborted: DrillResult['aborted'] = null;
   let observeEnd: number | undefined;
-  let release = () => {};
+  let release = async () => {};
 
   const phase = async <T>(name: PhaseName, body: () => Promise<T>): Promise<T> => {
     const record = { phase: name, start: clock.now(), end: null as number | null, outcome: 'ok' };
@@ -227,7 +227,8 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
       }
       // The lock first: a drill that is running holds its faults in the journal, and must not be
       // mistaken for a crashed one.
-      release = acquireLock(options.stateDir, environment.name, drillId, spec.guardrails.maxDuration + 60_000).release;
+      const lock = await locksFor(environment, options.stateDir).acquire({ environment: environment.name, drillId, ttlMs: spec.guardrails.maxDuration + 60_000 });
+      release = lock.release;
       const leftovers = journal.unreverted();
       if (leftovers.length) {
         throw new FiredrillError('FIREDRILL_JOURNAL_DIRTY', `environment "${environment.name}" still has faults injected by an earlier drill that were never reverted: run "firedrill cleanup --env ${environment.name}" first`, leftovers.map((e) => `${e.kind} ${e.name} (drill ${e.drillId}, ${e.status})`));
@@ -323,8 +324,9 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     await Promise.allSettled(canaries.map((c) => c.stop()));
     await Promise.allSettled(schedules.splice(0).map((s) => s.stop()));
     await Promise.allSettled(closers.splice(0).map((close) => close()));
-    release();
-    release = () => {};
+    const releasing = release();
+    release = async () => {};
+    await releasing.catch((error: Error) => log(`could not release the lock on environment "${environment.name}" (it expires by itself): ${error.message}`));
   }
 
   const m = milestones();

@@ -7,6 +7,8 @@ import { FiredrillError } from '../runtime/errors.js';
 import { name } from './fields.js';
 import { parseOrThrow } from './validate.js';
 
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a Region like "us-east-1"');
+
 /**
  * A named target (`lab`, `staging`, …): which AWS accounts and Regions a drill may touch, where
  * the AWS calls go, and variables that scenarios use as `${vars.NAME}`.
@@ -15,11 +17,18 @@ const environmentSchema = z.strictObject({
   description: z.string().optional(),
   aws: z.strictObject({
     accounts: z.array(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')).min(1),
-    regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a Region like "us-east-1"')).min(1),
+    regions: z.array(region).min(1),
     profile: z.string().optional(),
-    endpoints: z.strictObject({ default: z.url().optional(), fis: z.url().optional(), route53: z.url().optional(), cloudwatch: z.url().optional() }).optional(),
+    endpoints: z.strictObject({ default: z.url().optional(), fis: z.url().optional(), route53: z.url().optional(), cloudwatch: z.url().optional(), dynamodb: z.url().optional() }).optional(),
     /** Publish each drill's measurements as CloudWatch metrics (namespace Firedrill) in this Region. */
     metricsRegion: z.string().optional(),
+  }).optional(),
+  /** One drill at a time across machines: a lock item in this DynamoDB table (the file lock otherwise). */
+  lock: z.strictObject({
+    dynamodb: z.strictObject({
+      table: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)'),
+      region,
+    }),
   }).optional(),
   vars: z.record(z.string(), z.unknown()).default({}),
 });
@@ -29,6 +38,7 @@ const configSchema = z.strictObject({ environments: z.record(name, environmentSc
 export interface Environment {
   name: string;
   aws?: { accounts: string[]; regions: string[]; profile?: string; endpoints?: AwsTarget['endpoints']; credentials?: AwsTarget['credentials']; metricsRegion?: string };
+  lock?: { dynamodb: { table: string; region: string } };
   /** Values scenarios interpolate: `${vars.x}` and, for the lab, `${lab.x}`. */
   vars: Record<string, unknown>;
 }
@@ -44,7 +54,7 @@ export function loadEnvironments(configPath: string): Record<string, Environment
     throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `${configPath}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   const config = parseOrThrow(configSchema, raw ?? {}, { file: configPath }, 'FIREDRILL_ENVIRONMENT_INVALID');
-  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), vars: { vars: env.vars } }]));
+  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), vars: { vars: env.vars } }]));
 }
 
 /** The AWS target for one Region of an environment. */
