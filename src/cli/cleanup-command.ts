@@ -38,6 +38,12 @@ export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
         failed++;
         continue;
       }
+      if (entry.status === 'intent' && Object.keys(entry.state).length === 0) {
+        // The drill died before the fault remembered anything, so before it changed anything.
+        journal.record({ ...entry, status: 'reverted' });
+        io.out(`nothing to revert: ${label} never got as far as changing anything`);
+        continue;
+      }
       const ctx: FaultContext = { clock: createClock(), signal: new AbortController().signal, drillId: entry.drillId, remember: async () => {}, log: (line) => io.out(`  ${line}`) };
       try {
         await kind.revert(entry.settings, entry.state, ctx);

@@ -10,7 +10,9 @@ export interface FaultContext {
   drillId: string;
   /**
    * Persist what is needed to revert this fault (an experiment id, a record's old value) to the
-   * journal before the change takes effect, so `firedrill cleanup` can undo it if we die.
+   * journal before the change takes effect, so `firedrill cleanup` can undo it if we die. Call it
+   * before the first call that changes anything: a fault that remembered nothing is taken to
+   * have changed nothing, and is not reverted.
    */
   remember(state: JsonObject): Promise<void>;
   log(message: string): void;

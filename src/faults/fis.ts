@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CreateExperimentTemplateCommand, DeleteExperimentTemplateCommand, GetExperimentTemplateCommand, StartExperimentCommand,
+  CreateExperimentTemplateCommand, DeleteExperimentTemplateCommand, GetExperimentTemplateCommand, ListExperimentTemplatesCommand, StartExperimentCommand,
   type Experiment, type FisClient,
 } from '@aws-sdk/client-fis';
 import { fisClient, type AwsTarget } from '../aws/clients.js';
@@ -53,6 +53,8 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
       const client = clientFor(s.region);
       let state: FisState | undefined;
       try {
+        // Remembered before the template exists: if we die mid-call, revert finds it by the drill's tag.
+        if (s.inlineTemplate) await ctx.remember({ region: s.region, createdTemplate: true });
         const templateId = s.inlineTemplate ? await createTemplate(client, s.inlineTemplate, ctx) : s.template!;
         state = { region: s.region, templateId, createdTemplate: s.inlineTemplate !== undefined };
         await ctx.remember(toJson(state));
@@ -93,7 +95,7 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
       try {
         let ended: Instant | undefined;
         for (const id of await experimentsOf(client, state, ctx)) ended = await stopAndWait(client, id, s, ctx);
-        if (state.createdTemplate) await deleteTemplate(client, state.templateId, ctx.signal);
+        for (const id of await createdTemplatesOf(client, state, ctx)) await deleteTemplate(client, id, ctx.signal);
         return ended;
       } finally {
         client.destroy();
@@ -115,8 +117,8 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
             throw new Error(`FIS experiment ${id} is still ${statusOf(experiment)}: expected completed, stopped, failed or cancelled`);
           }
         }
-        if (state.createdTemplate && (await templateExists(client, state.templateId, ctx.signal))) {
-          throw new Error(`FIS experiment template ${state.templateId} that firedrill created still exists: expected it deleted`);
+        for (const id of await createdTemplatesOf(client, state, ctx)) {
+          if (await templateExists(client, id, ctx.signal)) throw new Error(`FIS experiment template ${id} that firedrill created still exists: expected it deleted`);
         }
       } finally {
         client.destroy();
@@ -246,6 +248,20 @@ async function stopAndWait(client: FisClient, id: string, s: FisSettings, ctx: F
   ctx.log(`FIS experiment ${id} is ${statusOf(experiment)}`);
   if (experiment.endTime) return exactInstant(timelineMsOf(ctx.clock, experiment.endTime));
   return observed && { t: observed.upper, lower: observed.lower, upper: observed.upper };
+}
+
+/** The templates this drill created: the one the journal names, else any tagged with the drill. */
+async function createdTemplatesOf(client: FisClient, state: FisState, ctx: FaultContext): Promise<string[]> {
+  if (!state.createdTemplate) return [];
+  if (state.templateId) return [state.templateId];
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await callFis('ListExperimentTemplates', `tagged ${DRILL_TAG}=${ctx.drillId}`, () => client.send(new ListExperimentTemplatesCommand({ nextToken }), { abortSignal: ctx.signal }));
+    ids.push(...(page.experimentTemplates ?? []).filter((t) => t.tags?.[DRILL_TAG] === ctx.drillId).map((t) => t.id!));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return ids;
 }
 
 async function deleteTemplate(client: FisClient, id: string, abortSignal?: AbortSignal): Promise<void> {

@@ -191,6 +191,13 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     for (const change of [...changes].reverse()) {
       if (change.record.verified) continue;
       change.stopRenewing?.();
+      if (change.state === undefined) {
+        // Interrupted before it remembered anything, so before its first change: nothing to undo.
+        change.record.verified = true;
+        journal.record({ drillId, environment: environment.name, name: change.name, kind: change.entry.kind, settings: change.entry.settings as JsonValue, state: {}, status: 'reverted' });
+        timeline.append({ kind: 'fault', t: clock.now(), fault: change.name, faultKind: change.entry.kind, action: 'verified', detail: { nothingToRevert: 'interrupted before it changed anything' } });
+        continue;
+      }
       const ctx = faultContext(change.name, () => {}, AbortSignal.timeout(REVERT_TIMEOUT_MS));
       timeline.append({ kind: 'fault', t: clock.now(), fault: change.name, faultKind: change.entry.kind, action: 'revert-start' });
       try {

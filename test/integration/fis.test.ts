@@ -108,9 +108,12 @@ describe('FIS fault on moto', function () {
     const afterT = ctx.clock.now();
     const { experimentId, templateId } = injection.state as { experimentId: string; templateId: string };
 
-    expect(ctx.remembered).to.have.length(2);
-    expect(ctx.remembered[0]).to.deep.equal({ region: REGION, templateId, createdTemplate: true });
-    expect(ctx.remembered[1]).to.deep.equal({ region: REGION, templateId, createdTemplate: true, experimentId });
+    // Before the template exists (so a crash mid-call is cleaned up by tag), then with each id.
+    expect(ctx.remembered).to.deep.equal([
+      { region: REGION, createdTemplate: true },
+      { region: REGION, templateId, createdTemplate: true },
+      { region: REGION, templateId, createdTemplate: true, experimentId },
+    ]);
 
     const experiment = await getExperiment(fis, experimentId);
     expect(statusOf(experiment)).to.equal('running');
@@ -232,6 +235,20 @@ describe('FIS fault on moto', function () {
     expect(failure?.message).to.equal(`FIS experiment ${experimentId} ended completed before it was running: Experiment completed`);
     expect(await templateExists(templateId)).to.equal(false);
     await fault.verifyReverted(s, ctx.remembered.at(-1)!, ctx);
+  });
+
+  it('a drill that died while its template was being created: revert finds the template by the drill\'s tag', async function () {
+    const s = settingsOf({ inlineTemplate: { roleArn: ROLE, actions: waitAction } });
+    const ctx = contextFor('drill-died-creating');
+    const created = await fis.send(new CreateExperimentTemplateCommand({ description: 'made just before the crash', roleArn: ROLE, actions: waitAction, stopConditions: [{ source: 'none' }], tags: { 'firedrill:drill': 'drill-died-creating' } }));
+    const bystander = await fis.send(new CreateExperimentTemplateCommand({ description: 'another drill\'s', roleArn: ROLE, actions: waitAction, stopConditions: [{ source: 'none' }], tags: { 'firedrill:drill': 'someone-else' } }));
+    // What the journal holds when the drill dies between remembering and learning the template's id.
+    const journal = { region: REGION, createdTemplate: true };
+    await fault.revert(s, journal, ctx);
+    await fault.verifyReverted(s, journal, ctx);
+    expect(await templateExists(created.experimentTemplate!.id!)).to.equal(false);
+    expect(await templateExists(bystander.experimentTemplate!.id!), 'another drill\'s template is left alone').to.equal(true);
+    await fis.send(new DeleteExperimentTemplateCommand({ id: bystander.experimentTemplate!.id! }));
   });
 
   it('stops only the experiments tagged with the drill, and a second call stops nothing', async function () {

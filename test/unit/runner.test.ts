@@ -60,13 +60,15 @@ function fakeKinds(world: World, scripts: { probes: Record<string, ProbeScript>;
     close: async () => {},
   });
   // Each call announces itself through ctx.log, which the runner prefixes with the fault's name.
-  const fault: FaultKind<{ failInject?: boolean }> = {
+  const fault: FaultKind<{ failInject?: boolean; failBeforeChange?: boolean }> = {
     kind: 'fake',
-    settings: z.strictObject({ failInject: z.boolean().optional() }),
+    settings: z.strictObject({ failInject: z.boolean().optional(), failBeforeChange: z.boolean().optional() }),
     plan: () => ['flip the fake switch'],
     async inject(settings, ctx) {
       ctx.log('inject');
       world.journalAtInject.push(Journal.forEnvironment(stateDir, ENV.name).read());
+      if (settings.failBeforeChange) throw new Error('refused before changing anything');
+      await ctx.remember({ switching: true });
       if (settings.failInject) throw new Error('boom');
       world.faultAt ??= now();
       return { at: exactInstant(ctx.clock.now()), state: { switched: true } };
@@ -255,6 +257,15 @@ describe('runDrill', function () {
       { name: 'second', injected: false, verified: true },
     ]);
     expect(result.faults[1]!.error).to.equal('boom');
+    expect(journal().unreverted()).to.deep.equal([]);
+  });
+
+  it('does not revert a fault that failed before it remembered anything, since it changed nothing', async () => {
+    const scenario: ScenarioInput = { ...BASE, faults: [{ name: 'first', kind: 'fake' }, { name: 'second', kind: 'fake', failBeforeChange: true }] };
+    const result = await drill(scenario);
+    expect(result.outcome).to.equal('aborted');
+    expect(world.calls).to.deep.equal(['inject:first', 'inject:second', 'revert:first', 'verify:first']);
+    expect(result.faults.map((f) => f.verified)).to.deep.equal([true, true]);
     expect(journal().unreverted()).to.deep.equal([]);
   });
 
