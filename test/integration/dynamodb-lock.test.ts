@@ -16,6 +16,7 @@ import { FiredrillError } from '../../src/runtime/errors.js';
 import { loadEnvironments, type Environment } from '../../src/scenario/environment.js';
 import { loadScenarioObject } from '../../src/scenario/load.js';
 import type { ScenarioInput } from '../../src/scenario/schema.js';
+import { refusalOf } from '../support/failure-of.js';
 
 /**
  * The shared environment lock against moto's DynamoDB: conditional writes decide who holds it,
@@ -24,12 +25,6 @@ import type { ScenarioInput } from '../../src/scenario/schema.js';
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 const REGION = 'us-east-1';
 const TABLE = 'firedrill-locks';
-
-async function refusal(promise: Promise<unknown>): Promise<FiredrillError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error, 'expected a refusal').to.be.instanceOf(FiredrillError);
-  return error as FiredrillError;
-}
 
 describe('DynamoDB environment lock (moto)', function () {
   this.timeout(60_000);
@@ -69,7 +64,7 @@ describe('DynamoDB environment lock (moto)', function () {
   it('refuses a second drill on the same environment, naming the first; after release it can be taken again', async () => {
     const env = environment('staging-a');
     const first = await acquire(env, 'drill-one', 60_000, 1);
-    const error = await refusal(acquire(env, 'drill-two', 60_000, 2));
+    const error = await refusalOf(acquire(env, 'drill-two', 60_000, 2));
     expect(error.code).to.equal('FIREDRILL_LOCKED');
     expect(error.message).to.match(/^environment "staging-a" is locked by drill drill-one \(owner [^/]+\/\d+, until \d{4}-\d\d-\d\dT[\d:.]+Z\): one drill per environment at a time$/);
     expect(await holderOf('staging-a')).to.equal('drill-one');
@@ -99,7 +94,7 @@ describe('DynamoDB environment lock (moto)', function () {
     const taker = await acquire(env, 'next-drill', 60_000, 2);
     await expired.release();
     expect(await holderOf(env.name)).to.equal('next-drill');
-    const error = await refusal(acquire(env, 'third-drill', 60_000, 3));
+    const error = await refusalOf(acquire(env, 'third-drill', 60_000, 3));
     expect(error.message).to.include('locked by drill next-drill');
     await taker.release();
     expect(await holderOf(env.name)).to.equal(undefined);
@@ -114,7 +109,7 @@ describe('DynamoDB environment lock (moto)', function () {
   });
 
   it('a missing table is an environment error that names the table and Region', async () => {
-    const error = await refusal(acquire(environment('staging-f', 'no-such-locks'), 'drill-f'));
+    const error = await refusalOf(acquire(environment('staging-f', 'no-such-locks'), 'drill-f'));
     expect(error.code).to.equal('FIREDRILL_ENVIRONMENT_INVALID');
     expect(error.message).to.include('DynamoDB table "no-such-locks" in us-east-1 does not exist');
   });
@@ -180,7 +175,7 @@ describe('DynamoDB environment lock (moto)', function () {
       const first = run('first-drill', 1);
       try {
         await firstInjecting;
-        const error = await refusal(run('second-drill', 2));
+        const error = await refusalOf(run('second-drill', 2));
         expect(error.code).to.equal('FIREDRILL_LOCKED');
         expect(error.message).to.include('environment "staging-drill" is locked by drill first-drill');
         expect(injected).to.deep.equal(['first-drill']);

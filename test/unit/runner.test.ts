@@ -12,11 +12,11 @@ import { Journal, type JournalEntry } from '../../src/runner/journal.js';
 import { schemasOf, type Kinds } from '../../src/runner/kinds.js';
 import { acquireLock } from '../../src/runner/lock.js';
 import type { DrillResult } from '../../src/runner/result.js';
-import { FiredrillError } from '../../src/runtime/errors.js';
 import type { Environment } from '../../src/scenario/environment.js';
 import { loadScenarioObject } from '../../src/scenario/load.js';
 import type { ScenarioInput } from '../../src/scenario/schema.js';
 import type { Signal } from '../../src/signals/signal.js';
+import { refusalOf } from '../support/failure-of.js';
 
 /**
  * The runner against fakes that implement the real adapter interfaces: a world whose fault
@@ -112,12 +112,6 @@ function expectContains(m: { lower: number; upper: number } | null, truth: numbe
   expect(m, `${what} was not measured`).to.not.equal(null);
   expect(m!.lower, `${what} lower bound`).to.be.at.most(truth + 1);
   expect(m!.upper, `${what} upper bound`).to.be.at.least(truth - 1);
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<FiredrillError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error, 'expected the drill to be refused').to.be.instanceOf(FiredrillError);
-  return error as FiredrillError;
 }
 
 describe('runDrill', function () {
@@ -272,7 +266,7 @@ describe('runDrill', function () {
   describe('refused before injecting', () => {
     it('while the journal holds an unreverted fault of an earlier drill', async () => {
       journal().record({ drillId: 'crashed-drill', environment: 'fake', name: 'outage', kind: 'fake', settings: {}, state: { switched: true }, status: 'injected' });
-      const error = await rejectionOf(drill(BASE));
+      const error = await refusalOf(drill(BASE));
       expect(error.code).to.equal('FIREDRILL_JOURNAL_DIRTY');
       expect(error.message).to.include('firedrill cleanup --env fake').and.include('fake outage (drill crashed-drill, injected)');
       expect(world.calls).to.deep.equal([]);
@@ -282,7 +276,7 @@ describe('runDrill', function () {
     it('while another drill holds the lock on the environment', async () => {
       const lock = acquireLock(stateDir(), ENV.name, 'other-drill', 60_000);
       try {
-        const error = await rejectionOf(drill(BASE));
+        const error = await refusalOf(drill(BASE));
         expect(error.code).to.equal('FIREDRILL_LOCKED');
         expect(error.message).to.include('locked by drill other-drill');
         expect(world.calls).to.deep.equal([]);
@@ -295,7 +289,7 @@ describe('runDrill', function () {
       // We run as root, where a 0o500 folder is still writable: a path under a regular file is not.
       const file = join(dir, 'a-file');
       writeFileSync(file, '');
-      const error = await rejectionOf(drill(BASE, SCRIPTS, { outDir: join(file, 'out') }));
+      const error = await refusalOf(drill(BASE, SCRIPTS, { outDir: join(file, 'out') }));
       expect(error.code).to.equal('FIREDRILL_PREFLIGHT');
       expect(error.message).to.include(`${join(file, 'out')} is not writable`);
       expect(world.calls).to.deep.equal([]);
