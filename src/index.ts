@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import { stateDirFrom } from './cli/context.js';
 import type { TimelineEvent } from './core/timeline.js';
-import { builtinKinds } from './runner/builtin-kinds.js';
+import { kindsFor } from './runner/builtin-kinds.js';
 import { newDrillId, runDrill } from './runner/drill.js';
 import { schemasOf } from './runner/kinds.js';
 import type { DrillResult } from './runner/result.js';
 import { assertAllowed } from './scenario/allow-list.js';
-import { awsTargetOf, type Environment } from './scenario/environment.js';
+import type { Environment } from './scenario/environment.js';
 import { loadScenario, loadScenarioObject } from './scenario/load.js';
 import type { ScenarioInput } from './scenario/schema.js';
 
@@ -45,7 +45,7 @@ export interface RunScenarioOptions {
  */
 export async function runScenario(scenario: ScenarioInput | string, options: RunScenarioOptions): Promise<DrillResult> {
   const { environment } = options;
-  const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
+  const kinds = kindsFor(environment);
   const loaded = typeof scenario === 'string'
     ? await loadScenario(scenario, environment, schemasOf(kinds))
     : loadScenarioObject(scenario, options.source ?? `scenario ${JSON.stringify(scenario.scenario)}`, environment, schemasOf(kinds));

@@ -3,11 +3,11 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClock } from '../core/clock.js';
 import type { FaultContext } from '../faults/fault.js';
-import { builtinKinds } from '../runner/builtin-kinds.js';
+import { kindsFor } from '../runner/builtin-kinds.js';
 import { Journal } from '../runner/journal.js';
 import { locksFor } from '../runner/lock.js';
 import { EXIT } from '../runtime/errors.js';
-import { awsTargetOf, type Environment } from '../scenario/environment.js';
+import type { Environment } from '../scenario/environment.js';
 import { resolveEnvironment, stateDirFrom } from './context.js';
 import type { Io } from './io.js';
 
@@ -29,7 +29,7 @@ export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
     // A drill that is running holds its faults in the journal: never revert them under it.
     const environment = environmentForCleanup(envName, { cwd: io.cwd, stateDir, ...(values.config ? { config: values.config } : {}) });
     const lock = await locksFor(environment, stateDir).acquire({ environment: envName, drillId: `cleanup-${process.pid}`, ttlMs: 10 * 60_000 });
-    const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
+    const kinds = kindsFor(environment);
     for (const entry of journal.unreverted()) {
       const kind = kinds.faults[entry.kind] ?? kinds.steps[entry.kind];
       const label = `${entry.kind} ${entry.name} (drill ${entry.drillId}, environment ${envName})`;

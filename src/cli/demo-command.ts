@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseStrategy } from '../lab/strategies.js';
 import { startLab } from '../lab/lab.js';
-import { builtinKinds } from '../runner/builtin-kinds.js';
+import { kindsFor } from '../runner/builtin-kinds.js';
 import { schemasOf } from '../runner/kinds.js';
-import { awsTargetOf } from '../scenario/environment.js';
 import { loadScenario } from '../scenario/load.js';
 import { labDirOf, PROJECT_DIR, stateDirFrom } from './context.js';
 import type { Io } from './io.js';
@@ -20,9 +19,9 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const lab = await startLab({ dir: join(labDirOf(stateDir), 'demo'), projectDir: PROJECT_DIR, ...(strategy ? { strategy } : {}) });
   try {
     io.out(`lab up: ${lab.vars.appUrl} resolves through ${lab.vars.dns}; primary ${lab.vars.primaryRegion}, recovery ${lab.vars.recoveryRegion}`);
-    const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(lab.environment, region) });
+    const kinds = kindsFor(lab.environment);
     const scenario = await loadScenario(scenarioFile, lab.environment, schemasOf(kinds), { cwd: io.cwd });
-    return await runAndReport({ scenario, environment: lab.environment, stateDir }, io);
+    return await runAndReport({ scenario, environment: lab.environment, kinds, stateDir }, io);
   } finally {
     await lab.stop();
   }

@@ -4,9 +4,9 @@ import { formatDuration } from '../core/duration.js';
 import { formatBudget } from '../core/verdicts.js';
 import { publishMeasurements } from '../report/cloudwatch-metrics.js';
 import { historyEntryOf, localHistory } from '../report/history.js';
-import { builtinKinds } from '../runner/builtin-kinds.js';
+import { kindsFor } from '../runner/builtin-kinds.js';
 import { newDrillId, runDrill, targetsOf } from '../runner/drill.js';
-import { schemasOf } from '../runner/kinds.js';
+import { schemasOf, type Kinds } from '../runner/kinds.js';
 import { EXIT, FiredrillError } from '../runtime/errors.js';
 import { assertAllowed } from '../scenario/allow-list.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
@@ -26,6 +26,7 @@ const OPTIONS = {
 export interface Prepared {
   scenario: LoadedScenario;
   environment: Environment;
+  kinds: Kinds;
   stateDir: string;
   out?: string;
 }
@@ -39,10 +40,10 @@ async function prepare(command: string, argv: string[], io: Io): Promise<Prepare
   const envName = values.env ?? named ?? 'lab';
   const environment = withFileContext(named ? `${file}: environment` : undefined, () =>
     resolveEnvironment(envName, { cwd: io.cwd, ...(values.config ? { config: values.config } : {}), stateDir }));
-  const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
+  const kinds = kindsFor(environment);
   const scenario = await loadScenario(file, environment, schemasOf(kinds), { cwd: io.cwd });
   assertAllowed(scenario, environment);
-  return { scenario, environment, stateDir, ...(values.out ? { out: values.out } : {}) };
+  return { scenario, environment, kinds, stateDir, ...(values.out ? { out: values.out } : {}) };
 }
 
 export class UsageError extends Error {}
@@ -65,8 +66,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
 
 /** What a drill would do, in order; it injects nothing and changes nothing. */
 export async function planCommand(argv: string[], io: Io): Promise<number> {
-  const { scenario, environment } = await prepare('plan', argv, io);
-  const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
+  const { scenario, environment, kinds } = await prepare('plan', argv, io);
   const { spec, entries } = scenario;
   io.out(`plan for "${spec.scenario}" in environment "${environment.name}" (nothing is injected by plan)`);
   io.out(`\nprobes (sampled from the start, steady state for ${formatDuration(spec.steadyState.window)}):`);
@@ -86,18 +86,17 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
 }
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {
-  const { scenario, environment, stateDir, out } = await prepare('run', argv, io);
-  return runAndReport({ scenario, environment, stateDir, ...(out ? { out } : {}) }, io);
+  return runAndReport(await prepare('run', argv, io), io);
 }
 
 /** Runs a loaded scenario with live progress and the closing summary; returns the exit code. */
 export async function runAndReport(prepared: Prepared, io: Io): Promise<number> {
-  const { scenario, environment, stateDir, out } = prepared;
+  const { scenario, environment, kinds, stateDir, out } = prepared;
   const drillId = newDrillId(scenario.spec.scenario);
   const outDir = resolve(io.cwd, out ?? join('out', drillId));
   const progress = createProgress(io.write, io.isTty);
   const result = await runDrill({
-    scenario, environment, kinds: builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) }),
+    scenario, environment, kinds,
     outDir, stateDir, drillId, interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
   });
   progress.end();

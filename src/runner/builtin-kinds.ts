@@ -10,6 +10,7 @@ import { createRoute53HealthCheckSignal, route53HealthCheckSettings } from '../s
 import { createRoute53RecordSignal, route53RecordSettings } from '../signals/route53-record.js';
 import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../signals/status-endpoint.js';
 import { createRoute53RecordChange } from '../steps/route53-record-change.js';
+import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
 
 /**
@@ -42,4 +43,9 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'route53-record-change': createRoute53RecordChange(env.awsTarget),
     },
   };
+}
+
+/** The built-in kinds, reaching AWS through `environment`'s endpoints and credentials. */
+export function kindsFor(environment: Environment): Kinds {
+  return builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
 }

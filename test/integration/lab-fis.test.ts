@@ -15,11 +15,10 @@ import { emulatorTarget, fisClient, route53Client } from '../../src/aws/clients.
 import { timelineMsOf } from '../../src/core/clock.js';
 import type { SignalEvent, TimelineEvent } from '../../src/core/timeline.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { builtinKinds } from '../../src/runner/builtin-kinds.js';
+import { kindsFor } from '../../src/runner/builtin-kinds.js';
 import { runDrill } from '../../src/runner/drill.js';
 import { schemasOf } from '../../src/runner/kinds.js';
 import type { DrillResult } from '../../src/runner/result.js';
-import { awsTargetOf } from '../../src/scenario/environment.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { readRecordSet } from '../../src/signals/route53-record.js';
 
@@ -36,7 +35,7 @@ describe('an FIS-driven lab drill on the emulator (drills/lab-fis-outage.yaml)',
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'firedrill-fis-lab-'));
     lab = await startLab({ dir: join(work, 'lab'), projectDir: PROJECT_DIR, fisStateSeconds: 3 });
-    const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(lab.environment, region) });
+    const kinds = kindsFor(lab.environment);
     const scenario = await loadScenario(join(PROJECT_DIR, 'drills', 'lab-fis-outage.yaml'), lab.environment, schemasOf(kinds));
     result = await runDrill({ scenario, environment: lab.environment, kinds, outDir: outDir(), stateDir: join(work, 'state') });
     timeline = readFileSync(join(outDir(), 'timeline.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TimelineEvent);

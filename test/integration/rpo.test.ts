@@ -9,11 +9,10 @@ import type { CanaryEvent, TimelineEvent } from '../../src/core/timeline.js';
 import type { TruthRecord } from '../../src/lab/ground-truth.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { httpCanaryKind, sqlCanaryKind } from '../../src/probes/canary-kinds.js';
-import { builtinKinds } from '../../src/runner/builtin-kinds.js';
+import { kindsFor } from '../../src/runner/builtin-kinds.js';
 import { runDrill } from '../../src/runner/drill.js';
 import { schemasOf } from '../../src/runner/kinds.js';
 import type { DrillResult } from '../../src/runner/result.js';
-import { awsTargetOf } from '../../src/scenario/environment.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
 const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,7 +59,7 @@ describe('RPO with replication held back before a Region outage (drills/warm-sta
     await chmod(base, 0o711); // PostgreSQL runs as the postgres user when we are root
     lab = await startLab({ dir: join(base, 'lab'), projectDir: PROJECT_DIR, strategy: 'warm-standby' });
     try {
-      const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(lab.environment, region) });
+      const kinds = kindsFor(lab.environment);
       const scenario = await loadScenario(join(PROJECT_DIR, 'drills', 'warm-standby-lagging.yaml'), lab.environment, schemasOf(kinds));
       const clock = createClock();
       anchorWallMs = clock.anchorWallMs;

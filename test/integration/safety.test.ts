@@ -16,13 +16,12 @@ import { cloudWatchClient, emulatorTarget, route53Client } from '../../src/aws/c
 import { startMoto, type Emulator } from '../../src/aws/emulator.js';
 import type { TimelineEvent } from '../../src/core/timeline.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { builtinKinds } from '../../src/runner/builtin-kinds.js';
+import { kindsFor } from '../../src/runner/builtin-kinds.js';
 import { runDrill } from '../../src/runner/drill.js';
 import { Journal } from '../../src/runner/journal.js';
 import { schemasOf } from '../../src/runner/kinds.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { FiredrillError } from '../../src/runtime/errors.js';
-import { awsTargetOf } from '../../src/scenario/environment.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { readRecordSet } from '../../src/signals/route53-record.js';
 
@@ -92,7 +91,7 @@ describe('safety: every way a drill is cut short leaves nothing injected', funct
   }
 
   async function drill(file: string, options: { onEvent?: (e: TimelineEvent) => void; interrupt?: AbortSignal; outDir?: string } = {}): Promise<DrillResult> {
-    const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(lab.environment, region) });
+    const kinds = kindsFor(lab.environment);
     const loaded = await loadScenario(file, lab.environment, schemasOf(kinds));
     return runDrill({ scenario: loaded, environment: lab.environment, kinds, outDir: options.outDir ?? join(work, 'out', loaded.sha256.slice(0, 8) + Date.now()), stateDir: join(work, 'state'), ...options });
   }
@@ -182,7 +181,7 @@ describe('safety: every way a drill is cut short leaves nothing injected', funct
     const ownEmulator = await startMoto({ projectDir: PROJECT_DIR });
     const ownLab = await startLab({ dir: join(work, 'own-lab'), projectDir: PROJECT_DIR, awsEndpoint: ownEmulator.endpoint });
     try {
-      const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(ownLab.environment, region) });
+      const kinds = kindsFor(ownLab.environment);
       const file = scenario({ steps: [], observe: { timeout: '6s', settle: '500ms' } });
       const loaded = await loadScenario(file, ownLab.environment, schemasOf(kinds));
       const result = await runDrill({

@@ -11,11 +11,10 @@ import type { TruthEvent, TruthRecord } from '../../src/lab/ground-truth.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { waitFor } from '../../src/runtime/wait.js';
 import type { LabStrategy } from '../../src/lab/strategies.js';
-import { builtinKinds } from '../../src/runner/builtin-kinds.js';
+import { kindsFor } from '../../src/runner/builtin-kinds.js';
 import { runDrill } from '../../src/runner/drill.js';
 import { schemasOf } from '../../src/runner/kinds.js';
 import type { DrillResult } from '../../src/runner/result.js';
-import { awsTargetOf } from '../../src/scenario/environment.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
 /*
@@ -51,7 +50,7 @@ function drillOnce(strategy: LabStrategy, file: string): Promise<DrillRun> {
 async function runStrategyDrill(strategy: LabStrategy, file: string): Promise<DrillRun> {
   const lab = await startLab({ dir: join(base, file), projectDir: PROJECT_DIR, strategy, dnsTtlSeconds: 0 });
   try {
-    const kinds = builtinKinds({ awsTarget: (region) => awsTargetOf(lab.environment, region) });
+    const kinds = kindsFor(lab.environment);
     const scenario = await loadScenario(join(PROJECT_DIR, 'drills', file), lab.environment, schemasOf(kinds));
     const clock = createClock();
     const events: TimelineEvent[] = [];
