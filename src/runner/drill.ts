@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync, unlinkSync } from 'node:fs';
+import { appendFileSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClock, type Clock } from '../core/clock.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
@@ -19,7 +19,7 @@ import { FiredrillError } from '../runtime/errors.js';
 import { Journal } from './journal.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
 import { locksFor } from './lock.js';
-import { instantRecord, RESULT_FORMAT, summarizeSamples, timelineNdjson, writeArtifact, type DrillResult, type FaultRecord } from './result.js';
+import { artifactOf, instantRecord, RESULT_FORMAT, summarizeSamples, timelineLine, writeArtifact, type DrillResult, type FaultRecord } from './result.js';
 import { signalStateProblems, steadyStateProblems } from './checks.js';
 import { DrillAbort, watchGuardrails } from './guardrails.js';
 import { pollSignal, scheduleProbe, type Schedule } from './schedule.js';
@@ -83,6 +83,14 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
   const drillId = options.drillId ?? newDrillId(spec.scenario, new Date(clock.anchorWallMs));
   const timeline = new Timeline();
   if (options.onEvent) timeline.subscribe(options.onEvent);
+  // The timeline goes to disk as it happens (once the output folder is known to be writable), so
+  // a drill that is killed still leaves its evidence, and others can follow it with `tail -f`.
+  let timelineFile: string | undefined;
+  const unwritten: TimelineEvent[] = [];
+  timeline.subscribe((event) => {
+    if (timelineFile) appendFileSync(timelineFile, timelineLine(clock, event));
+    else unwritten.push(event);
+  });
   const abort = new AbortController();
   const stop = (reason: DrillAbort) => {
     if (abort.signal.aborted) return;
@@ -229,6 +237,8 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
         mkdirSync(options.outDir, { recursive: true });
         writeFileSync(probeFile, drillId);
         unlinkSync(probeFile);
+        writeFileSync(join(options.outDir, 'timeline.ndjson'), unwritten.splice(0).map((e) => timelineLine(clock, e)).join(''));
+        timelineFile = join(options.outDir, 'timeline.ndjson');
       } catch (error) {
         throw new FiredrillError('FIREDRILL_PREFLIGHT', `the output folder ${options.outDir} is not writable (${(error as NodeJS.ErrnoException).code}): refusing to inject a fault whose evidence cannot be kept`);
       }
@@ -363,7 +373,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     artifacts: [...evidence],
   };
   journal.compact();
-  result.artifacts.push(writeArtifact(options.outDir, 'timeline.ndjson', timelineNdjson(clock, timeline.events)));
+  if (timelineFile) result.artifacts.push(artifactOf(options.outDir, 'timeline.ndjson'));
   writeFileSync(join(options.outDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   return result;
 }

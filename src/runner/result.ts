@@ -77,8 +77,9 @@ export function artifactOf(outDir: string, relative: string): Artifact {
   return { path: relative, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }
 
-export function timelineNdjson(clock: Pick<Clock, 'anchorWallMs'>, events: readonly TimelineEvent[]): string {
-  return events.map((e) => JSON.stringify({ wall: wallTimeOf(clock, e.t).toISOString(), ...e })).join('\n') + '\n';
+/** One line of `timeline.ndjson`: the event with its wall-clock time first. */
+export function timelineLine(clock: Pick<Clock, 'anchorWallMs'>, event: TimelineEvent): string {
+  return JSON.stringify({ wall: wallTimeOf(clock, event.t).toISOString(), ...event }) + '\n';
 }
 
 export function summarizeSamples(events: readonly TimelineEvent[]): DrillResult['samples'] {

@@ -97,6 +97,10 @@ describe('firedrill run interrupted mid-drill (black box, against the lab)', fun
     const ended = await drill.exited;
     expect(ended.signal).to.equal('SIGKILL');
 
+    // The timeline is written as it happens: the killed drill's evidence is on disk.
+    const written = readFileSync(join(state.path, 'out-SIGKILL', 'timeline.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string; action?: string });
+    expect(written.some((e) => e.kind === 'fault' && e.action === 'injected'), 'the injection is on record').to.equal(true);
+
     // The lease (30 s by default) has not run out yet: the blackhole is still on.
     expect(await lab.proxyMode()).to.equal('drop');
     expect(unreverted().map((e) => ({ name: e.name, kind: e.kind, status: e.status }))).to.deep.equal([{ name: 'primary-region-outage', kind: 'blackhole', status: 'injected' }]);
