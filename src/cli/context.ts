@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { labEnvironment, type LabVars } from '../lab/lab.js';
 import { FiredrillError } from '../runtime/errors.js';
+import { isProcessAlive } from '../runtime/process.js';
 import { configPathFrom, loadEnvironments, type Environment } from '../scenario/environment.js';
 
 /** Where firedrill itself is installed (for the emulator's virtualenv). */
@@ -21,12 +22,7 @@ export function readLabVars(stateDir: string): LabVars | undefined {
   const file = join(labDirOf(stateDir), 'state.json');
   if (!existsSync(file)) return undefined;
   const state = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; vars: LabVars };
-  try {
-    process.kill(state.pid, 0);
-  } catch {
-    return undefined; // the lab that wrote it is gone
-  }
-  return state.vars;
+  return isProcessAlive(state.pid) ? state.vars : undefined; // else the lab that wrote it is gone
 }
 
 /** The environment a command runs in: from the config file, or the running lab for `lab`. */

@@ -5,20 +5,12 @@ import { parseArgs } from 'node:util';
 import { startLab } from '../lab/lab.js';
 import { parseStrategy } from '../lab/strategies.js';
 import { EXIT } from '../runtime/errors.js';
+import { isProcessAlive } from '../runtime/process.js';
 import { waitFor } from '../runtime/wait.js';
 import { labDirOf, PROJECT_DIR, readLabVars, stateDirFrom } from './context.js';
 import type { Io } from './io.js';
 
 const USAGE = 'usage: firedrill lab up|down|status|failback|serve [--strategy backup-restore|pilot-light|warm-standby|active-active] [--manual] [--state-dir DIR]';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `firedrill lab …`: the lab runs as a background process (`serve`) that `up` starts and `down` stops by PID. */
 export async function labCommand(argv: string[], io: Io): Promise<number> {
@@ -61,12 +53,12 @@ export async function labCommand(argv: string[], io: Io): Promise<number> {
     }
     case 'down': {
       const pid = pidOf();
-      if (!pid || !isAlive(pid)) {
+      if (!pid || !isProcessAlive(pid)) {
         io.out('the lab is not running');
         return EXIT.passed;
       }
       process.kill(pid, 'SIGTERM');
-      await waitFor(() => !isAlive(pid), { timeoutMs: 30_000, what: `the lab (pid ${pid}) to stop` });
+      await waitFor(() => !isProcessAlive(pid), { timeoutMs: 30_000, what: `the lab (pid ${pid}) to stop` });
       io.out(`lab down (pid ${pid} stopped)`);
       return EXIT.passed;
     }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dynamoDbLockTable } from '../aws/dynamodb-lock.js';
 import { FiredrillError } from '../runtime/errors.js';
+import { isProcessAlive } from '../runtime/process.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 
 /**
@@ -50,15 +51,6 @@ interface LockOwner {
   expiresAt: number;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The local lock file. A lock whose owner process is gone (same host) or whose expiry has passed
  * is taken over, so a crashed drill does not block the next one forever.
@@ -82,7 +74,7 @@ export function acquireLock(stateDir: string, environment: string, drillId: stri
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       let holder: LockOwner | undefined;
       try { holder = JSON.parse(readFileSync(file, 'utf8')) as LockOwner; } catch { /* half-written: treat as stale */ }
-      const stale = !holder || holder.expiresAt < Date.now() || (holder.host === owner.host && !isAlive(holder.pid));
+      const stale = !holder || holder.expiresAt < Date.now() || (holder.host === owner.host && !isProcessAlive(holder.pid));
       if (!stale) throw lockedError(environment, holder!.drillId, `pid ${holder!.pid} on ${holder!.host}`, holder!.expiresAt);
       unlinkSync(file);
     }
