@@ -82,7 +82,6 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
   const log = options.log ?? (() => {});
   const drillId = options.drillId ?? newDrillId(spec.scenario, new Date(clock.anchorWallMs));
   const timeline = new Timeline();
-  if (options.onEvent) timeline.subscribe(options.onEvent);
   // The timeline goes to disk as it happens (once the output folder is known to be writable), so
   // a drill that is killed still leaves its evidence, and others can follow it with `tail -f`.
   let timelineFile: string | undefined;
@@ -91,6 +90,8 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     if (timelineFile) appendFileSync(timelineFile, timelineLine(clock, event));
     else unwritten.push(event);
   });
+  // Subscribed after the disk writer: an event is on record before anyone is told about it.
+  if (options.onEvent) timeline.subscribe(options.onEvent);
   const abort = new AbortController();
   const stop = (reason: DrillAbort) => {
     if (abort.signal.aborted) return;
