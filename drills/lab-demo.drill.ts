@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Measurement } from '../src/core/measurement.js';
 import type { SignalEvent, TimelineEvent } from '../src/core/timeline.js';
 import { firedrillChai, runScenario, timelineMsOf, type DrillResult } from '../src/index.js';
-import { startLab, type Lab } from '../src/lab/lab.js';
-import type { TruthEvent } from '../src/lab/ground-truth.js';
+import { startLab, type Lab } from '../lab/lab.js';
+import type { TruthEvent } from '../lab/ground-truth.js';
 import scenario from './lab-demo.scenario.js';
 
 use(firedrillChai);

@@ -1,10 +1,13 @@
 import { join, resolve } from 'node:path';
-import { stateDirFrom } from './cli/context.js';
 import type { TimelineEvent } from './core/timeline.js';
+import { defaultPlugins } from './report/default-plugins.js';
 import { kindsFor } from './runner/builtin-kinds.js';
-import { newDrillId, runDrill } from './runner/drill.js';
-import { schemasOf } from './runner/kinds.js';
+import { runDrill } from './runner/drill.js';
+import { schemasOf, type Kinds } from './runner/kinds.js';
+import type { DrillPlugin } from './runner/plugin.js';
 import type { DrillResult } from './runner/result.js';
+import { newDrillId } from './runner/scenario-rules.js';
+import { stateDirFrom } from './runtime/state-dir.js';
 import { assertAllowed } from './scenario/allow-list.js';
 import type { Environment } from './scenario/environment.js';
 import { loadScenario, loadScenarioObject } from './scenario/load.js';
@@ -23,6 +26,9 @@ export { firedrillChai } from './assert/chai-firedrill.js';
 export { timelineMsOf } from './core/clock.js';
 export { defineScenario, type ScenarioInput } from './scenario/schema.js';
 export type { DrillResult, Outcome } from './runner/result.js';
+export type { DrillPlugin } from './runner/plugin.js';
+export type { Kinds, AdapterKind } from './runner/kinds.js';
+export { DrillAbort } from './runner/guardrails.js';
 export type { Environment } from './scenario/environment.js';
 
 export interface RunScenarioOptions {
@@ -34,6 +40,10 @@ export interface RunScenarioOptions {
   /** How messages name a scenario given as an object (default `scenario "<name>"`); a file names itself. */
   source?: string;
   interrupt?: AbortSignal;
+  /** Run after the default plugins (the history entry, CloudWatch metrics where the environment asks). */
+  plugins?: readonly DrillPlugin[];
+  /** Kinds of your own, by section, beside the built-in ones (a name given here replaces a built-in one). */
+  kinds?: Partial<Kinds>;
   onEvent?: (event: TimelineEvent) => void;
   log?: (line: string) => void;
 }
@@ -45,21 +55,34 @@ export interface RunScenarioOptions {
  */
 export async function runScenario(scenario: ScenarioInput | string, options: RunScenarioOptions): Promise<DrillResult> {
   const { environment } = options;
-  const kinds = kindsFor(environment);
+  const kinds = withExtraKinds(kindsFor(environment), options.kinds);
   const loaded = typeof scenario === 'string'
     ? await loadScenario(scenario, environment, schemasOf(kinds))
     : loadScenarioObject(scenario, options.source ?? `scenario ${JSON.stringify(scenario.scenario)}`, environment, schemasOf(kinds));
   assertAllowed(loaded, environment);
   const drillId = newDrillId(loaded.spec.scenario);
+  const stateDir = options.stateDir ?? stateDirFrom(process.cwd());
   return runDrill({
     scenario: loaded,
     environment,
     kinds,
     drillId,
     outDir: resolve(options.outDir ?? join('out', drillId)),
-    stateDir: options.stateDir ?? stateDirFrom(process.cwd()),
+    stateDir,
+    plugins: [...defaultPlugins({ environment, stateDir }), ...(options.plugins ?? [])],
     ...(options.interrupt ? { interrupt: options.interrupt } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+}
+
+function withExtraKinds(builtin: Kinds, extra: Partial<Kinds> | undefined): Kinds {
+  if (!extra) return builtin;
+  return {
+    probes: { ...builtin.probes, ...extra.probes },
+    signals: { ...builtin.signals, ...extra.signals },
+    canaries: { ...builtin.canaries, ...extra.canaries },
+    faults: { ...builtin.faults, ...extra.faults },
+    steps: { ...builtin.steps, ...extra.steps },
+  };
 }

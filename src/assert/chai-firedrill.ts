@@ -1,8 +1,7 @@
-import { renderSummary } from '../cli/summary.js';
-import { DURATION_HINT } from '../core/duration.js';
-import { allPassed, formatBudget, formatMeasurement, judge, TARGET_MEASUREMENTS, TARGET_NAMES, type Bound, type TargetName } from '../core/verdicts.js';
+import { formatBudget, formatMeasurement, parseBudget, TARGET_NAMES, TARGETS, UNIT_HINT, type TargetName } from '../core/targets.js';
+import { allPassed, judge, type Bound } from '../core/verdicts.js';
+import { renderSummary } from '../report/summary.js';
 import { RESULT_FORMAT, type DrillResult } from '../runner/result.js';
-import { durationMs, ratio } from '../scenario/fields.js';
 
 /**
  * Chai assertions on a drill's result, for TypeScript drills:
@@ -52,7 +51,7 @@ export const firedrillChai: Chai.ChaiPlugin = (chai, utils) => {
   Assertion.addMethod('haveMeasurement', function (name: TargetName) {
     const result = drillResultOf(this._obj, chai);
     if (!TARGET_NAMES.includes(name)) throw new TypeError(`haveMeasurement: expected one of ${TARGET_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
-    const measured = result.measurements[TARGET_MEASUREMENTS[name]];
+    const measured = result.measurements[TARGETS[name].measurement];
     this.assert(
       measured !== null,
       `expected ${describe(result)} to have measured ${name}, but it was not measured\n${renderSummary(result)}`,
@@ -69,7 +68,7 @@ export const firedrillChai: Chai.ChaiPlugin = (chai, utils) => {
     const budget = budgetOf(name, written);
     const [verdict] = judge([{ name, budget, source: String(written) }], result.measurements, bound);
     const measured = verdict!.measured ? formatMeasurement(name, verdict!.measured) : 'nothing (not measured)';
-    const judgedBy = bound === 'value' ? 'the point value' : name === 'availability' ? 'the lower bound' : 'the upper bound';
+    const judgedBy = bound === 'value' ? 'the point value' : TARGETS[name].direction === 'floor' ? 'the lower bound' : 'the upper bound';
     this.assert(
       verdict!.status === 'pass',
       `expected ${name} of ${describe(result)} ${formatBudget(name, budget)} judged by ${judgedBy}, but it measured ${measured}\n${renderSummary(result)}`,
@@ -89,9 +88,7 @@ function drillResultOf(value: unknown, chai: Chai.ChaiStatic): DrillResult {
 
 /** A budget as a scenario would write it, or already a number (ms, a ratio, a count). */
 function budgetOf(name: TargetName, written: string | number): number {
-  if (typeof written === 'number') return written;
-  const parsed = name === 'availability' ? ratio.safeParse(written) : name === 'lostWrites' ? undefined : durationMs.safeParse(written);
-  if (parsed?.success) return parsed.data;
-  const expected = name === 'availability' ? 'a percentage like "99.5%" or a ratio' : name === 'lostWrites' ? 'a number of writes' : DURATION_HINT;
-  throw new TypeError(`within: expected ${expected} for ${name}, got ${JSON.stringify(written)}`);
+  const budget = parseBudget(name, written);
+  if (budget === undefined) throw new TypeError(`within: expected ${UNIT_HINT[TARGETS[name].unit]} for ${name}, got ${JSON.stringify(written)}`);
+  return budget;
 }

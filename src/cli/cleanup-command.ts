@@ -2,23 +2,29 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClock } from '../core/clock.js';
-import type { FaultContext } from '../faults/fault.js';
+import { parseDuration } from '../core/duration.js';
 import { kindsFor } from '../runner/builtin-kinds.js';
+import { ChangeLedger, REVERT_TIMEOUT_MS } from '../runner/change-ledger.js';
 import { Journal } from '../runner/journal.js';
 import { locksFor } from '../runner/lock.js';
 import { EXIT } from '../runtime/errors.js';
+import { stateDirFrom } from '../runtime/state-dir.js';
 import type { Environment } from '../scenario/environment.js';
-import { resolveEnvironment, stateDirFrom } from './context.js';
+import { environmentFor } from './context.js';
 import type { Io } from './io.js';
+import { UsageError } from './run-command.js';
 
 /**
  * `firedrill cleanup`: reverts, from the journal, every fault a drill injected and did not
- * revert (it crashed, was killed, lost its network). Idempotent: reverting a fault that is
- * already gone is fine, and a verified revert is marked done.
+ * revert (it crashed, was killed, lost its network), through the same ledger a drill reverts
+ * with: newest first, each revert verified and under its own deadline. Idempotent: reverting a
+ * fault that is already gone is fine, and a verified revert is marked done.
  */
 export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { env: { type: 'string' }, config: { type: 'string' }, 'state-dir': { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { env: { type: 'string' }, config: { type: 'string' }, 'state-dir': { type: 'string' }, 'revert-timeout': { type: 'string' } } });
   const stateDir = stateDirFrom(io.cwd, values['state-dir']);
+  const revertTimeoutMs = values['revert-timeout'] === undefined ? REVERT_TIMEOUT_MS : parseDuration(values['revert-timeout']);
+  if (revertTimeoutMs === undefined) throw new UsageError(`firedrill cleanup: --revert-timeout: expected a duration like "30s", got ${JSON.stringify(values['revert-timeout'])}`);
   const journalDir = join(stateDir, 'journal');
   const names = values.env ? [values.env] : existsSync(journalDir) ? readdirSync(journalDir).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')) : [];
   let failed = 0;
@@ -30,29 +36,23 @@ export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
     const environment = environmentForCleanup(envName, { cwd: io.cwd, stateDir, ...(values.config ? { config: values.config } : {}) });
     const lock = await locksFor(environment, stateDir).acquire({ environment: envName, drillId: `cleanup-${process.pid}`, ttlMs: 10 * 60_000 });
     const kinds = kindsFor(environment);
+    const ledger = new ChangeLedger({ journal, environment: envName, clock: createClock(), log: (line) => io.out(`  ${line}`), revertTimeoutMs });
     for (const entry of journal.unreverted()) {
       const kind = kinds.faults[entry.kind] ?? kinds.steps[entry.kind];
-      const label = `${entry.kind} ${entry.name} (drill ${entry.drillId}, environment ${envName})`;
-      if (!kind) {
-        io.err(`cannot revert ${label}: unknown kind`);
+      if (kind) ledger.adopt(entry, kind);
+      else {
+        io.err(`cannot revert ${entry.kind} ${entry.name} (drill ${entry.drillId}, environment ${envName}): unknown kind`);
         failed++;
-        continue;
       }
-      if (entry.status === 'intent' && Object.keys(entry.state).length === 0) {
-        // The drill died before the fault remembered anything, so before it changed anything.
-        journal.record({ ...entry, status: 'reverted' });
-        io.out(`nothing to revert: ${label} never got as far as changing anything`);
-        continue;
-      }
-      const ctx: FaultContext = { clock: createClock(), signal: new AbortController().signal, drillId: entry.drillId, remember: async () => {}, log: (line) => io.out(`  ${line}`) };
-      try {
-        await kind.revert(entry.settings, entry.state, ctx);
-        await kind.verifyReverted(entry.settings, entry.state, ctx);
-        journal.record({ ...entry, status: 'reverted' });
+    }
+    for (const outcome of await ledger.revertAll()) {
+      const label = `${outcome.kind} ${outcome.name} (drill ${outcome.drillId}, environment ${envName})`;
+      if (outcome.status === 'nothing-to-revert') io.out(`nothing to revert: ${label} never got as far as changing anything`);
+      else if (outcome.status === 'verified') {
         io.out(`reverted and verified: ${label}`);
         reverted++;
-      } catch (error) {
-        io.err(`could not revert ${label}: ${(error as Error).message}`);
+      } else {
+        io.err(`could not revert ${label}: ${outcome.error} — it is still in effect and stays in the journal`);
         failed++;
       }
     }
@@ -66,7 +66,7 @@ export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
 /** Cleanup must work even when the environment cannot be fully resolved (the lab is down). */
 function environmentForCleanup(name: string, options: { cwd: string; config?: string; stateDir: string }): Environment {
   try {
-    return resolveEnvironment(name, options);
+    return environmentFor(name, options);
   } catch {
     return { name, vars: {} };
   }

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseStrategy } from '../lab/strategies.js';
-import { startLab } from '../lab/lab.js';
+import { parseStrategy } from '../../lab/strategies.js';
+import { startLab } from '../../lab/lab.js';
 import { kindsFor } from '../runner/builtin-kinds.js';
 import { schemasOf } from '../runner/kinds.js';
 import { loadScenario } from '../scenario/load.js';
-import { labDirOf, PROJECT_DIR, stateDirFrom } from './context.js';
+import { labDirOf } from '../../lab/provider.js';
+import { stateDirFrom } from '../runtime/state-dir.js';
+import { PROJECT_DIR } from './context.js';
 import type { Io } from './io.js';
 import { runAndReport } from './run-command.js';
 

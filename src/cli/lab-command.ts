@@ -2,12 +2,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLab } from '../lab/lab.js';
-import { parseStrategy } from '../lab/strategies.js';
+import { startLab } from '../../lab/lab.js';
+import { parseStrategy } from '../../lab/strategies.js';
 import { EXIT } from '../runtime/errors.js';
 import { isProcessAlive } from '../runtime/process.js';
 import { waitFor } from '../runtime/wait.js';
-import { labDirOf, PROJECT_DIR, readLabVars, stateDirFrom } from './context.js';
+import { labDirOf, readLabVars } from '../../lab/provider.js';
+import { stateDirFrom } from '../runtime/state-dir.js';
+import { PROJECT_DIR } from './context.js';
 import type { Io } from './io.js';
 
 const USAGE = 'usage: firedrill lab up|down|status|failback|serve [--strategy backup-restore|pilot-light|warm-standby|active-active] [--manual] [--state-dir DIR]';

@@ -1,20 +1,21 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDuration } from '../core/duration.js';
-import { formatBudget } from '../core/verdicts.js';
-import { publishMeasurements } from '../report/cloudwatch-metrics.js';
-import { historyEntryOf, localHistory } from '../report/history.js';
+import { formatBudget } from '../core/targets.js';
 import { kindsFor } from '../runner/builtin-kinds.js';
-import { newDrillId, runDrill, targetsOf } from '../runner/drill.js';
+import { runDrill } from '../runner/drill.js';
+import { newDrillId, targetsOf } from '../runner/scenario-rules.js';
 import { schemasOf, type Kinds } from '../runner/kinds.js';
 import { EXIT, FiredrillError } from '../runtime/errors.js';
 import { assertAllowed } from '../scenario/allow-list.js';
-import { awsTargetOf, type Environment } from '../scenario/environment.js';
+import type { Environment } from '../scenario/environment.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
-import { environmentNamedIn, resolveEnvironment, stateDirFrom } from './context.js';
+import { stateDirFrom } from '../runtime/state-dir.js';
+import { environmentFor, environmentNamedIn } from './context.js';
 import type { Io } from './io.js';
 import { createProgress } from './progress.js';
-import { renderSummary } from './summary.js';
+import { renderSummary } from '../report/summary.js';
+import { defaultPlugins } from '../report/default-plugins.js';
 
 const OPTIONS = {
   env: { type: 'string' },
@@ -39,7 +40,7 @@ async function prepare(command: string, argv: string[], io: Io): Promise<Prepare
   const named = values.env ? undefined : environmentNamedIn(resolve(io.cwd, file));
   const envName = values.env ?? named ?? 'lab';
   const environment = withFileContext(named ? `${file}: environment` : undefined, () =>
-    resolveEnvironment(envName, { cwd: io.cwd, ...(values.config ? { config: values.config } : {}), stateDir }));
+    environmentFor(envName, { cwd: io.cwd, ...(values.config ? { config: values.config } : {}), stateDir }));
   const kinds = kindsFor(environment);
   const scenario = await loadScenario(file, environment, schemasOf(kinds), { cwd: io.cwd });
   assertAllowed(scenario, environment);
@@ -96,20 +97,13 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   const outDir = resolve(io.cwd, out ?? join('out', drillId));
   const progress = createProgress(io.write, io.isTty);
   const result = await runDrill({
-    scenario, environment, kinds,
-    outDir, stateDir, drillId, interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
+    scenario, environment, kinds, outDir, stateDir, drillId,
+    interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
+    plugins: defaultPlugins({ environment, stateDir }),
   });
   progress.end();
   io.out(renderSummary(result));
-  const metricsRegion = environment.aws?.metricsRegion;
-  if (metricsRegion) {
-    await publishMeasurements(awsTargetOf(environment, metricsRegion), { scenario: scenario.spec.scenario, environment: environment.name, measurements: result.measurements, passed: result.outcome === 'passed' }).then(
-      (metrics) => io.out(`published ${metrics.length} metrics to CloudWatch (namespace Firedrill, ${metricsRegion})`),
-      (error: Error) => io.err(`could not publish metrics to CloudWatch: ${error.message}`),
-    );
-  }
   const resultPath = join(outDir, 'result.json');
-  await localHistory(join(stateDir, 'history.ndjson')).append(historyEntryOf(result, resultPath));
   io.out(`\nresult: ${resultPath}`);
   return result.outcome === 'passed' ? EXIT.passed : EXIT.failed;
 }

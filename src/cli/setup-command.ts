@@ -1,5 +1,5 @@
-import { ensureMoto, MOTO_VERSION } from '../aws/emulator.js';
-import { locateBinaries, resolveRunAs } from '../lab/postgres-os.js';
+import { ensureMoto, MOTO_VERSION } from '../../lab/emulator.js';
+import { locateBinaries, resolveRunAs } from '../../lab/postgres-os.js';
 import { EXIT } from '../runtime/errors.js';
 import { PROJECT_DIR } from './context.js';
 import type { Io } from './io.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationMs } from '../scenario/fields.js';
 import type { Probe, SampleOutcome } from './probe.js';
-import { createResolver } from './resolver.js';
+import { createResolver } from '../net/resolver.js';
 
 export const dnsProbeSettings = z.strictObject({
   hostname: z.string().min(1),

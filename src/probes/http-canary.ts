@@ -1,8 +1,8 @@
 import { Agent, request } from 'undici';
 import type { Clock } from '../core/clock.js';
 import type { CanaryEvent } from '../core/timeline.js';
-import { createResolver, type ClientResolver, type TtlPolicy } from './resolver.js';
-import { redactSecrets } from './sql-canary.js';
+import { createResolver, type ClientResolver, type TtlPolicy } from '../net/resolver.js';
+import { redactSecrets } from '../runtime/redact.js';
 import { scheduleCanaryWrites } from './canary-schedule.js';
 
 /**

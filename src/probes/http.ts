@@ -5,7 +5,7 @@ import { DURATION_HINT, parseDuration } from '../core/duration.js';
 import { jsonConditionSchema, matchesCondition, readJsonPath, type JsonCondition } from '../core/json-path.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Probe, ProbeContext, SampleOutcome } from './probe.js';
-import { createResolver, type TtlPolicy } from './resolver.js';
+import { createResolver, type TtlPolicy } from '../net/resolver.js';
 
 /** How long the probe's client keeps a DNS answer: "honour" its TTL, "none", or a fixed duration. */
 export const ttlSetting = z.string().transform((text, ctx): TtlPolicy => {

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../runtime/redact.js';
 import pg from 'pg';
 import { timelineMsOf, type Clock } from '../core/clock.js';
 import type { CanaryEvent } from '../core/timeline.js';
@@ -117,18 +118,6 @@ export function createSqlCanary(options: SqlCanaryOptions): SqlCanary {
     emit(event);
     return event;
   }
-}
-
-/**
- * Runs `use` on a fresh connection that must finish within `timeoutMs`, connect included. On the
- * deadline the socket is destroyed rather than closed politely: a black-holed server never
- * answers the goodbye either.
- */
-/** Hides passwords in URLs (`postgres://user:***@`) and in key=value connection strings. */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^\s/]*@/gi, '$1:***@')
-    .replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, '$1***');
 }
 
 function describeError(what: string, target: string, error: unknown): string {

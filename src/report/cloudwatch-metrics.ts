@@ -1,19 +1,27 @@
 import { PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { cloudWatchClient, type AwsTarget } from '../aws/clients.js';
-import type { Measurements, MeasurementName } from '../core/measurements.js';
+import type { DrillPlugin } from '../runner/plugin.js';
+import type { Measurements } from '../core/measurements.js';
+import { TARGET_NAMES, TARGETS, type TargetName, type TargetUnit } from '../core/targets.js';
 
 export const METRIC_NAMESPACE = 'Firedrill';
 
-/** How each measurement is published: its metric name, unit, and the factor from our value. */
-const METRICS: Record<MeasurementName, { metric: string; unit: StandardUnit; scale: number }> = {
-  detectionMs: { metric: 'DetectionTime', unit: 'Milliseconds', scale: 1 },
-  decisionMs: { metric: 'DecisionTime', unit: 'Milliseconds', scale: 1 },
-  failoverMs: { metric: 'FailoverTime', unit: 'Milliseconds', scale: 1 },
-  rtoMs: { metric: 'RTO', unit: 'Milliseconds', scale: 1 },
-  rpoMs: { metric: 'RPO', unit: 'Milliseconds', scale: 1 },
-  // Availability is a ratio 0..1 in the core; CloudWatch's Percent unit means 0..100.
-  availability: { metric: 'Availability', unit: 'Percent', scale: 100 },
-  lostWrites: { metric: 'LostWrites', unit: 'Count', scale: 1 },
+/** Each target's metric name; unit and scale follow from the target's unit. */
+const METRIC_NAMES: Record<TargetName, string> = {
+  detection: 'DetectionTime',
+  decision: 'DecisionTime',
+  failover: 'FailoverTime',
+  rto: 'RTO',
+  rpo: 'RPO',
+  availability: 'Availability',
+  lostWrites: 'LostWrites',
+};
+
+/** A ratio is 0..1 in the core; CloudWatch's Percent unit means 0..100. */
+const UNITS: Record<TargetUnit, { unit: StandardUnit; scale: number }> = {
+  time: { unit: 'Milliseconds', scale: 1 },
+  ratio: { unit: 'Percent', scale: 100 },
+  count: { unit: 'Count', scale: 1 },
 };
 
 export interface PublishedDrill {
@@ -32,9 +40,10 @@ export async function publishMeasurements(target: AwsTarget, drill: PublishedDri
   const dimensions = [{ Name: 'Scenario', Value: drill.scenario }, { Name: 'Environment', Value: drill.environment }];
   const timestamp = new Date();
   const data: MetricDatum[] = [];
-  for (const [name, how] of Object.entries(METRICS) as [MeasurementName, (typeof METRICS)[MeasurementName]][]) {
-    const m = drill.measurements[name];
-    if (m) data.push({ MetricName: how.metric, Unit: how.unit, Value: m.value * how.scale, Dimensions: dimensions, Timestamp: timestamp });
+  for (const name of TARGET_NAMES) {
+    const m = drill.measurements[TARGETS[name].measurement];
+    const { unit, scale } = UNITS[TARGETS[name].unit];
+    if (m) data.push({ MetricName: METRIC_NAMES[name], Unit: unit, Value: m.value * scale, Dimensions: dimensions, Timestamp: timestamp });
   }
   data.push({ MetricName: 'DrillPassed', Unit: 'Count', Value: drill.passed ? 1 : 0, Dimensions: dimensions, Timestamp: timestamp });
   const client = cloudWatchClient(target);
@@ -45,4 +54,15 @@ export async function publishMeasurements(target: AwsTarget, drill: PublishedDri
     client.destroy();
   }
   return data.map((d) => d.MetricName!);
+}
+
+/** Publishes each drill's measurements once it is over. */
+export function metricsPlugin(target: AwsTarget): DrillPlugin {
+  return {
+    name: 'cloudwatch-metrics',
+    async onEnd({ result, log }) {
+      const metrics = await publishMeasurements(target, { scenario: result.scenario.name, environment: result.environment, measurements: result.measurements, passed: result.outcome === 'passed' });
+      log(`published ${metrics.length} metrics to CloudWatch (namespace ${METRIC_NAMESPACE}, ${target.region})`);
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Measurements } from '../core/measurements.js';
+import type { DrillPlugin } from '../runner/plugin.js';
 import type { DrillResult, Outcome } from '../runner/result.js';
 
 /**
@@ -47,6 +48,16 @@ export function localHistory(file: string): HistoryStore {
       if (!existsSync(file)) return [];
       return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as HistoryEntry)
         .filter((e) => (!filter.scenario || e.scenario === filter.scenario) && (!filter.environment || e.environment === filter.environment));
+    },
+  };
+}
+
+/** Adds each drill to `store` once its `result.json` is written. */
+export function historyPlugin(store: HistoryStore): DrillPlugin {
+  return {
+    name: 'history',
+    async onEnd({ result, resultFile }) {
+      await store.append(historyEntryOf(result, resultFile));
     },
   };
 }

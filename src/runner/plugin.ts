@@ -59,8 +59,9 @@ export interface DrillEndEvent {
 /**
  * The one seam through which everything beside the drill itself plugs in: gates, live views,
  * report writers, history, metrics. Every hook is optional and takes one event object. A hook
- * that throws is logged and does not stop the drill, except a gate, whose rejection aborts the
- * drill (and so reverts what it injected).
+ * that throws is logged and does not stop the drill, except a gate: a gate that throws a
+ * `DrillAbort` (nobody approved in time) aborts the drill, any other error makes it errored, and
+ * either way everything it injected is reverted.
  */
 export interface DrillPlugin {
   readonly name: string;

@@ -70,3 +70,23 @@ export function awsTargetOf(env: Environment, region: string): AwsTarget {
 export function configPathFrom(cwd: string, explicit?: string): string {
   return resolve(cwd, explicit ?? CONFIG_FILE);
 }
+
+/**
+ * An environment that is not in the config file but comes from something running, such as the
+ * lab: the harness asks providers by name and never knows what stands behind them.
+ */
+export interface EnvironmentProvider {
+  readonly name: string;
+  /** The environment as it is now; throws FIREDRILL_ENVIRONMENT_INVALID, saying how to start it, when it is not there. */
+  resolve(options: { stateDir: string }): Environment;
+}
+
+/** The environment a command runs in: from the config file, else from the provider of that name. */
+export function resolveEnvironment(name: string, options: { cwd: string; config?: string; stateDir: string; providers?: readonly EnvironmentProvider[] }): Environment {
+  const configPath = configPathFrom(options.cwd, options.config);
+  const configured = loadEnvironments(configPath)[name];
+  if (configured) return configured;
+  const provider = options.providers?.find((p) => p.name === name);
+  if (provider) return provider.resolve({ stateDir: options.stateDir });
+  throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `unknown environment "${name}": define it under "environments" in ${configPath}${options.providers?.length ? `, or use ${options.providers.map((p) => `"${p.name}"`).join(' or ')}` : ''}`);
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationMs, name, ratio } from './fields.js';
+import { TARGET_NAMES, TARGETS, type TargetName, type TargetUnit } from '../core/targets.js';
 
 /**
  * The scenario as people write it, in YAML, JSON or TypeScript. Faults, probes, signals, steps
@@ -39,15 +40,19 @@ const recoveryRule = z.union([
   z.strictObject({ probe: name, region: z.string().optional(), percent: z.number().gt(0).max(100), window: durationMs }),
 ]);
 
-export const targetsSchema = z.strictObject({
-  detection: durationMs.optional(),
-  decision: durationMs.optional(),
-  failover: durationMs.optional(),
-  rto: durationMs.optional(),
-  rpo: durationMs.optional(),
-  lostWrites: z.number().int().min(0).optional(),
-  availability: ratio.optional(),
-}).refine((t) => Object.values(t).some((v) => v !== undefined), 'expected at least one target (rto, rpo, detection, decision, failover, availability, lostWrites)');
+/** What a budget is written as, by unit: "90s", "99.5%" (or 0.995), a count. */
+interface BudgetInput { time: string; ratio: string | number; count: number }
+type BudgetField<U extends TargetUnit> = z.ZodOptional<z.ZodType<number, BudgetInput[U]>>;
+
+const budgetField: { [U in TargetUnit]: BudgetField<U> } = {
+  time: durationMs.optional(),
+  ratio: ratio.optional(),
+  count: z.number().int().min(0).optional(),
+};
+
+export const targetsSchema = z.strictObject(
+  Object.fromEntries(TARGET_NAMES.map((n) => [n, budgetField[TARGETS[n].unit]])) as { [K in TargetName]: BudgetField<(typeof TARGETS)[K]['unit']> },
+).refine((t) => Object.values(t).some((v) => v !== undefined), `expected at least one target (${TARGET_NAMES.join(', ')})`);
 
 export const scenarioSchema = z.strictObject({
   scenario: name,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createResolver } from '../probes/resolver.js';
+import { createResolver } from '../net/resolver.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 

@@ -7,7 +7,7 @@ import { exactInstant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import { waitFor } from '../runtime/wait.js';
 import { durationMs } from '../scenario/fields.js';
-import { describeRecordSet, readRecordSet, recordKeySettings, type RecordKey } from '../signals/route53-record.js';
+import { describeRecordSet, readRecordSet, recordKeySettings, type RecordKey } from '../aws/route53-records.js';
 
 export const route53RecordChangeSettings = z.strictObject({
   ...recordKeySettings,

@@ -16,10 +16,10 @@ import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, type Route53C
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { emulatorTarget, fisClient, route53Client } from '../../src/aws/clients.js';
-import { startMoto, type Emulator } from '../../src/aws/emulator.js';
+import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/runtime/errors.js';
-import { readRecordSet } from '../../src/signals/route53-record.js';
+import { readRecordSet } from '../../src/aws/route53-records.js';
 import { captureIo } from '../support/capture-io.js';
 import { startHttpFaultProxy, type HttpFaultProxy } from '../support/http-fault-proxy.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';

@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { cloudWatchClient, emulatorTarget, fisClient, type AwsTarget } from '../../src/aws/clients.js';
-import { setMotoTransition, startMoto, type Emulator } from '../../src/aws/emulator.js';
+import { setMotoTransition, startMoto, type Emulator } from '../../lab/emulator.js';
 import { createClock } from '../../src/core/clock.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { exactInstant } from '../../src/core/measurement.js';

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { expect } from 'chai';
 import { cloudWatchClient, emulatorTarget, type AwsTarget } from '../../src/aws/clients.js';
-import { startMoto, type Emulator } from '../../src/aws/emulator.js';
+import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { exactMeasurement } from '../../src/core/measurement.js';
 import type { Measurements } from '../../src/core/measurements.js';
 import { METRIC_NAMESPACE, publishMeasurements } from '../../src/report/cloudwatch-metrics.js';

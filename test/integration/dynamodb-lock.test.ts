@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { dynamoDbClient, emulatorTarget } from '../../src/aws/clients.js';
-import { startMoto, type Emulator } from '../../src/aws/emulator.js';
+import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { exactInstant } from '../../src/core/measurement.js';
 import type { FaultKind } from '../../src/faults/fault.js';
 import { runDrill } from '../../src/runner/drill.js';

@@ -27,7 +27,7 @@ import {
 import { expect } from 'chai';
 import { z } from 'zod';
 import { emulatorTarget, fisClient, type AwsTarget } from '../../src/aws/clients.js';
-import { setMotoTransition, startMoto, type Emulator } from '../../src/aws/emulator.js';
+import { setMotoTransition, startMoto, type Emulator } from '../../lab/emulator.js';
 import { createClock, timelineMsOf } from '../../src/core/clock.js';
 import type { JsonObject } from '../../src/core/json.js';
 import type { FaultContext, FaultKind } from '../../src/faults/fault.js';

@@ -14,13 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { emulatorTarget, fisClient, route53Client } from '../../src/aws/clients.js';
 import { timelineMsOf } from '../../src/core/clock.js';
 import type { SignalEvent, TimelineEvent } from '../../src/core/timeline.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../lab/lab.js';
 import { kindsFor } from '../../src/runner/builtin-kinds.js';
 import { runDrill } from '../../src/runner/drill.js';
 import { schemasOf } from '../../src/runner/kinds.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { readRecordSet } from '../../src/signals/route53-record.js';
+import { readRecordSet } from '../../src/aws/route53-records.js';
 
 const PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { waitFor } from '../../src/runtime/wait.js';
-import { replicaTemplateOf, startPrimary, startReplica, stopAll, waitForReplication, type PgServer } from '../../src/lab/postgres.js';
+import { replicaTemplateOf, startPrimary, startReplica, stopAll, waitForReplication, type PgServer } from '../../lab/postgres.js';
 
 async function sql<Row>(connectionString: string, text: string, params: unknown[] = []): Promise<Row[]> {
   const client = new pg.Client({ connectionString });

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../lab/lab.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { captureIo } from '../support/capture-io.js';
 

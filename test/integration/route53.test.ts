@@ -16,12 +16,13 @@ import {
 } from '@aws-sdk/client-route-53';
 import { expect } from 'chai';
 import { emulatorTarget, route53Client, type AwsTarget } from '../../src/aws/clients.js';
-import { startMoto, type Emulator } from '../../src/aws/emulator.js';
+import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { createClock } from '../../src/core/clock.js';
 import type { JsonObject } from '../../src/core/json.js';
 import type { FaultContext } from '../../src/faults/fault.js';
 import { createRoute53HealthCheckSignal, healthFromObservations } from '../../src/signals/route53-health-check.js';
-import { createRoute53RecordSignal, describeRecordSet, readRecordSet } from '../../src/signals/route53-record.js';
+import { describeRecordSet, readRecordSet } from '../../src/aws/route53-records.js';
+import { createRoute53RecordSignal } from '../../src/signals/route53-record.js';
 import { createRoute53RecordChange, route53RecordChangeSettings } from '../../src/steps/route53-record-change.js';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));

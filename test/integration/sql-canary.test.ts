@@ -8,8 +8,9 @@ import { createClock } from '../../src/core/clock.js';
 import { measure } from '../../src/core/measurements.js';
 import { deriveMilestones } from '../../src/core/milestones.js';
 import type { CanaryEvent, TimelineEvent } from '../../src/core/timeline.js';
-import { replicaTemplateOf, startPrimary, startReplica, stopAll, waitForReplication, type PgServer } from '../../src/lab/postgres.js';
-import { createSqlCanary, redactSecrets, type SqlCanary } from '../../src/probes/sql-canary.js';
+import { replicaTemplateOf, startPrimary, startReplica, stopAll, waitForReplication, type PgServer } from '../../lab/postgres.js';
+import { createSqlCanary, type SqlCanary } from '../../src/probes/sql-canary.js';
+import { redactSecrets } from '../../src/runtime/redact.js';
 
 interface Forwarder {
   port: number;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../lab/lab.js';
 import { Journal, type JournalEntry } from '../../src/runner/journal.js';
 import { waitFor } from '../../src/runtime/wait.js';
 import { PROJECT_DIR } from './cli-process.js';

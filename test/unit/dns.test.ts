@@ -4,9 +4,9 @@ import { expect } from 'chai';
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import { createClock } from '../../src/core/clock.js';
 import { DURATION_HINT } from '../../src/core/duration.js';
-import { startDnsServer, type DnsAnswer, type DnsServer } from '../../src/lab/dns-server.js';
+import { startDnsServer, type DnsAnswer, type DnsServer } from '../../lab/dns-server.js';
 import { createDnsProbe, dnsProbeSettings } from '../../src/probes/dns.js';
-import { createResolver } from '../../src/probes/resolver.js';
+import { createResolver } from '../../src/net/resolver.js';
 import { waitFor } from '../../src/runtime/wait.js';
 import { createDnsAnswerSignal } from '../../src/signals/dns-answer.js';
 

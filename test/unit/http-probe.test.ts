@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createClock } from '../../src/core/clock.js';
-import { startDnsServer, type DnsServer } from '../../src/lab/dns-server.js';
+import { startDnsServer, type DnsServer } from '../../lab/dns-server.js';
 import { createHttpProbe, type HttpProbeSettings } from '../../src/probes/http.js';
 import type { Probe, SampleOutcome } from '../../src/probes/probe.js';
 import { freePort, waitFor } from '../../src/runtime/wait.js';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { exactMeasurement, type Measurement } from '../../src/core/measurement.js';
 import type { Measurements } from '../../src/core/measurements.js';
-import { allPassed, formatBudget, formatMeasurement, judge, TARGET_MEASUREMENTS, type Bound, type Target, type TargetName, type VerdictStatus } from '../../src/core/verdicts.js';
+import { formatBudget, formatMeasurement, TARGETS, type TargetName } from '../../src/core/targets.js';
+import { allPassed, judge, type Bound, type Target, type VerdictStatus } from '../../src/core/verdicts.js';
 
 const NONE: Measurements = { detectionMs: null, decisionMs: null, failoverMs: null, rtoMs: null, rpoMs: null, lostWrites: null, availability: null };
 const target = (name: TargetName, budget: number): Target => ({ name, budget, source: `${name} ${budget}` });
@@ -23,7 +24,7 @@ describe('judge', () => {
     it(c.title, () => {
       const [verdict] = judge([c.target], c.measurements, c.bound);
       expect(verdict).to.deep.include({ target: c.target.name, budget: c.target.budget, source: c.target.source, judged: c.judged, status: c.status });
-      expect(verdict!.measured).to.deep.equal(c.measurements[TARGET_MEASUREMENTS[c.target.name]]);
+      expect(verdict!.measured).to.deep.equal(c.measurements[TARGETS[c.target.name].measurement]);
     });
   }
 

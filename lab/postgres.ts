@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { freePort, waitFor } from '../runtime/wait.js';
+import { freePort, waitFor } from '../src/runtime/wait.js';
 import { configureCluster, configureServer, configureStandby, LAB_DATABASE, LAB_USER } from './postgres-config.js';
 import { handOver, locateBinaries, resolveRunAs, runAsServerUser, type RunAs } from './postgres-os.js';
 import { spawnPostmaster, type Postmaster } from './postgres-process.js';

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startControlApi, type ControlApi } from '../faults/blackhole-control-api.js';
-import { NoFaultError, type BlackholeProxy, type ProxyFault, type ProxyState } from '../faults/blackhole-proxy.js';
+import { startControlApi, type ControlApi } from '../src/faults/blackhole-control-api.js';
+import { NoFaultError, type BlackholeProxy, type ProxyFault, type ProxyState } from '../src/faults/blackhole-proxy.js';
 import type { GroundTruth } from './ground-truth.js';
 
 /**

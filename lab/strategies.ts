@@ -1,4 +1,4 @@
-import { FiredrillError } from '../runtime/errors.js';
+import { FiredrillError } from '../src/runtime/errors.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AppServer } from './app-server.js';
 import type { LabDatabase } from './database.js';

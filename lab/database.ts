@@ -1,10 +1,10 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startBlackholeProxy, type BlackholeProxy } from '../faults/blackhole-proxy.js';
-import { freePort } from '../runtime/wait.js';
+import { startBlackholeProxy, type BlackholeProxy } from '../src/faults/blackhole-proxy.js';
+import { freePort } from '../src/runtime/wait.js';
 import { latestBackup, restoreDump, scheduleBackups, type BackupSchedule } from './backup.js';
-import { withPgSession } from '../runtime/pg-session.js';
+import { withPgSession } from '../src/runtime/pg-session.js';
 import type { GroundTruth } from './ground-truth.js';
 import { replicaTemplateOf, startPrimary, startReplica, stopAll, type PgServer } from './postgres.js';
 

@@ -1,10 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cloudWatchClient, emulatorTarget, fisClient, route53Client } from '../aws/clients.js';
-import { setMotoTransition, startMoto, type Emulator } from '../aws/emulator.js';
+import { cloudWatchClient, emulatorTarget, fisClient, route53Client } from '../src/aws/clients.js';
+import { setMotoTransition, startMoto, type Emulator } from './emulator.js';
 import { LAB_SUBNET_ARNS, regionOutageAction, startFisExecutor } from './fis-executor.js';
-import { startBlackholeProxy, type BlackholeProxy } from '../faults/blackhole-proxy.js';
-import type { Environment } from '../scenario/environment.js';
+import { startBlackholeProxy, type BlackholeProxy } from '../src/faults/blackhole-proxy.js';
+import type { Environment } from '../src/scenario/environment.js';
 import { ordersRoutes, startAppServer, type AppRoute, type AppServer } from './app-server.js';
 import { answerFailover, answerMultivalue, createLabZone, LAB_APP_NAME, type ControlPlaneClients, type LabZone } from './control-plane.js';
 import { startController, type Controller } from './controller.js';

@@ -1,6 +1,6 @@
 import { DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand, type CloudWatchClient, type StateValue } from '@aws-sdk/client-cloudwatch';
 import { ChangeResourceRecordSetsCommand, CreateHealthCheckCommand, CreateHostedZoneCommand, GetChangeCommand, GetHealthCheckCommand, type CloudWatchRegion, type Route53Client } from '@aws-sdk/client-route-53';
-import { readRecordSet } from '../signals/route53-record.js';
+import { readRecordSet } from '../src/aws/route53-records.js';
 
 /**
  * The lab's AWS side, held in the emulator: a hosted zone with PRIMARY / SECONDARY failover

@@ -2,7 +2,7 @@ import { spawn, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, waitFor } from '../runtime/wait.js';
+import { freePort, waitFor } from '../src/runtime/wait.js';
 
 /**
  * moto, the AWS API emulator, in server mode: installed from PyPI into a project-local

@@ -1,0 +1,29 @@
+import { formatBreach, formatBudget, formatMeasurement, TARGET_NAMES, TARGETS } from '../core/targets.js';
+import type { DrillResult } from '../runner/result.js';
+
+/** The closing table: each measurement ± its uncertainty against its target, then the verdict. */
+export function renderSummary(result: DrillResult): string {
+  const lines: string[] = [];
+  const table = TARGET_NAMES.flatMap((name) => {
+    const verdict = result.verdicts.find((v) => v.target === name);
+    const measured = result.measurements[TARGETS[name].measurement];
+    if (!verdict && !measured) return [];
+    return [[TARGETS[name].label, measured ? formatMeasurement(name, measured) : 'not measured', verdict ? formatBudget(name, verdict.budget) : '-', verdict ? verdict.status.toUpperCase() : '']];
+  });
+  const header = ['measurement', 'measured (bounds, ±uncertainty)', 'target', 'verdict'];
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+  const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  lines.push('', `drill ${result.drillId} — ${result.outcome.toUpperCase()} (scenario ${result.scenario.name}, environment ${result.environment})`);
+  if (result.aborted) lines.push(`aborted: ${result.aborted.reason.split('\n')[0]}`);
+  lines.push('', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...table.map(fmt));
+  for (const check of result.checks.filter((c) => !c.ok)) lines.push(`check failed: ${check.name}: ${check.detail}`);
+  for (const f of [...result.faults, ...result.steps]) {
+    const state = f.verified ? 'reverted and verified' : f.injectedAt ? `NOT VERIFIED REVERTED${f.error ? `: ${f.error}` : ''}` : `not injected${f.error ? `: ${f.error}` : ''}`;
+    lines.push(`${f.kind} ${f.name}: ${state}`);
+  }
+  const breached = result.verdicts.filter((v) => v.status !== 'pass');
+  if (breached.length) {
+    lines.push('', `breached: ${breached.map((v) => (v.judged === null ? `${v.target} (not measured)` : formatBreach(v.target, v.judged, v.budget))).join(', ')}`);
+  }
+  return lines.join('\n');
+}

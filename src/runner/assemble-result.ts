@@ -1,0 +1,61 @@
+import { measure } from '../core/measurements.js';
+import type { Milestones } from '../core/milestones.js';
+import type { TimelineEvent } from '../core/timeline.js';
+import { allPassed, judge } from '../core/verdicts.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import { instantRecord, RESULT_FORMAT, summarizeSamples, type Artifact, type DrillResult, type FaultRecord } from './result.js';
+import { targetsOf } from './scenario-rules.js';
+
+/** Everything a result is made of; `assembleResult` only computes. */
+export interface ResultInput {
+  drillId: string;
+  scenario: LoadedScenario;
+  environment: string;
+  clock: { anchorWallMs: number };
+  /** Timeline time the drill ended at. */
+  endedAt: number;
+  aborted: DrillResult['aborted'];
+  phases: DrillResult['phases'];
+  events: readonly TimelineEvent[];
+  milestones: Milestones;
+  userFacing: string[];
+  observeEnd: number;
+  checks: DrillResult['checks'];
+  faults: FaultRecord[];
+  steps: FaultRecord[];
+  artifacts: Artifact[];
+}
+
+export function assembleResult(input: ResultInput): DrillResult {
+  const { spec } = input.scenario;
+  const m = input.milestones;
+  const measurements = measure(input.events, m, { origin: spec.origin, userFacing: input.userFacing, observeEnd: input.observeEnd });
+  const targets = targetsOf(spec);
+  const verdicts = judge(targets, measurements, spec.verdictBound);
+  const passed = !input.aborted && allPassed(verdicts) && input.checks.every((c) => c.ok);
+  const wall = (t: number) => new Date(input.clock.anchorWallMs + t).toISOString();
+  return {
+    format: RESULT_FORMAT,
+    drillId: input.drillId,
+    scenario: { name: spec.scenario, file: input.scenario.file, sha256: input.scenario.sha256, ...(spec.description ? { description: spec.description } : {}) },
+    environment: input.environment,
+    startedAt: wall(0),
+    endedAt: wall(input.endedAt),
+    clockAnchor: wall(0),
+    outcome: input.aborted ? (input.aborted.guardrail === 'crash' ? 'errored' : 'aborted') : passed ? 'passed' : 'failed',
+    aborted: input.aborted,
+    phases: input.phases,
+    milestones: {
+      fault: instantRecord(input.clock, m.fault), impact: instantRecord(input.clock, m.impact), detect: instantRecord(input.clock, m.detect),
+      decide: instantRecord(input.clock, m.decide), recovered: instantRecord(input.clock, m.recovered),
+    },
+    measurements,
+    targets,
+    verdicts,
+    faults: input.faults,
+    steps: input.steps,
+    checks: input.checks,
+    samples: summarizeSamples(input.events),
+    artifacts: input.artifacts,
+  };
+}

@@ -1,0 +1,30 @@
+import type { Canary } from '../../probes/canary.js';
+import type { Probe } from '../../probes/probe.js';
+import type { Signal } from '../../signals/signal.js';
+import type { DrillContext } from '../drill-context.js';
+import { watchGuardrails } from '../guardrails.js';
+import { pollSignal, scheduleProbe } from '../schedule.js';
+import type { Task } from '../task-runner.js';
+
+/** Probes sample and signals are polled from here to the end of the drill; guardrails watch them. */
+export const watch: Task<DrillContext> = {
+  title: 'start probes and signals',
+  async setup(ctx) {
+    const { entries } = ctx.scenario;
+    const { running } = ctx;
+    const probes = entries.probes.map((e) => ctx.kinds.probes[e.kind]!.create(e.name, e.written, ctx.adapterEnv) as Probe);
+    const signals = entries.signals.map((e) => ctx.kinds.signals[e.kind]!.create(e.name, e.written, ctx.adapterEnv) as Signal);
+    running.canaries.push(...entries.canaries.map((e) => ctx.kinds.canaries[e.kind]!.create(e.name, e.written, ctx.adapterEnv) as Canary));
+    running.closers.push(...probes.map((p) => () => p.close()), ...signals.map((s) => () => s.close()));
+    watchGuardrails(ctx.scenario, ctx.timeline, (reason) => ctx.stop(reason));
+    running.schedules.push(...probes.map((p) => scheduleProbe(p, { clock: ctx.clock, timeline: ctx.timeline, outDir: ctx.outDir })));
+    running.schedules.push(...signals.map((s) => pollSignal(s, { clock: ctx.clock, timeline: ctx.timeline })));
+  },
+  async teardown(ctx) {
+    const { running } = ctx;
+    ctx.ledger.stopLeases();
+    await Promise.allSettled(running.canaries.map((c) => c.stop()));
+    await Promise.allSettled(running.schedules.splice(0).map((s) => s.stop()));
+    await Promise.allSettled(running.closers.splice(0).map((close) => close()));
+  },
+};
