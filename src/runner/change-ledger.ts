@@ -121,7 +121,8 @@ export class ChangeLedger {
       return { status: 'nothing-to-revert' };
     }
     const timeoutMs = this.options.revertTimeoutMs ?? REVERT_TIMEOUT_MS;
-    const ctx = this.contextFor(change, AbortSignal.timeout(timeoutMs), () => {});
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const ctx = this.contextFor(change, deadline, () => {});
     this.event(change, { action: 'revert-start' });
     const undo = async () => {
       const at = await change.kind.revert(change.settings, change.state!, ctx);
@@ -130,9 +131,11 @@ export class ChangeLedger {
       this.event(change, { action: 'reverted', at: instant });
       await change.kind.verifyReverted(change.settings, change.state!, ctx);
     };
-    const settled = await withDeadline(undo(), timeoutMs, `reverting ${change.record.kind} ${change.name}`);
+    const what = `reverting ${change.record.kind} ${change.name}`;
+    // A revert that ignores its signal is given up on all the same when the deadline passes.
+    const settled = await withDeadline(undo(), timeoutMs, what);
     if (!settled.ok) {
-      const message = (settled.error as Error).message ?? String(settled.error);
+      const message = deadline.aborted ? `${what} did not finish within ${timeoutMs}ms` : (settled.error as Error).message ?? String(settled.error);
       change.record.error = message;
       this.event(change, { action: 'revert-failed', error: message });
       return { status: 'failed', error: message };

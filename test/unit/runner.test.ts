@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -8,13 +9,16 @@ import type { TimelineEvent } from '../../src/core/timeline.js';
 import type { FaultKind } from '../../src/faults/fault.js';
 import type { Probe, SampleOutcome } from '../../src/probes/probe.js';
 import { runDrill, type RunOptions } from '../../src/runner/drill.js';
+import { DrillAbort } from '../../src/runner/guardrails.js';
 import { Journal, type JournalEntry } from '../../src/runner/journal.js';
+import type { DrillPlugin } from '../../src/runner/plugin.js';
 import { schemasOf, type Kinds } from '../../src/runner/kinds.js';
 import { acquireLock } from '../../src/runner/lock.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import type { Environment } from '../../src/scenario/environment.js';
 import { loadScenarioObject } from '../../src/scenario/load.js';
 import type { ScenarioInput } from '../../src/scenario/schema.js';
+import { FiredrillError } from '../../src/runtime/errors.js';
 import type { Signal } from '../../src/signals/signal.js';
 import { refusalOf } from '../support/failure-of.js';
 
@@ -293,6 +297,74 @@ describe('runDrill', function () {
       expect(error.code).to.equal('FIREDRILL_PREFLIGHT');
       expect(error.message).to.include(`${join(file, 'out')} is not writable`);
       expect(world.calls).to.deep.equal([]);
+    });
+  });
+
+  describe('whatever stops it after inject, the fault is reverted and verified and the journal is clean', () => {
+    const throwers: { kind: string; make: () => Error; outcome: DrillResult['outcome'] }[] = [
+      { kind: 'a FiredrillError', make: () => new FiredrillError('FIREDRILL_PREFLIGHT', 'a refusal too late to refuse'), outcome: 'errored' },
+      { kind: 'a plain error', make: () => new TypeError('a bug in the harness'), outcome: 'errored' },
+      { kind: 'a DrillAbort', make: () => new DrillAbort('nobody approved', 'gate:test'), outcome: 'aborted' },
+    ];
+    for (const phase of ['observe', 'revert', 'verify'] as const) {
+      for (const thrower of throwers) {
+        it(`${thrower.kind} before ${phase}`, async () => {
+          const plugin: DrillPlugin = { name: 'thrower', beforePhase: (e) => { if (e.phase === phase) throw thrower.make(); } };
+          const result = await drill(BASE, SCRIPTS, { plugins: [plugin] });
+          expect(result.outcome).to.equal(thrower.outcome);
+          expect(world.calls.slice(0, 3)).to.deep.equal(['inject:outage', 'revert:outage', 'verify:outage']);
+          expect(result.faults.map((f) => f.verified)).to.deep.equal([true]);
+          expect(journal().unreverted()).to.deep.equal([]);
+        });
+      }
+      it(`an interrupt before ${phase}`, async () => {
+        const interrupt = new AbortController();
+        const plugin: DrillPlugin = { name: 'interrupter', beforePhase: (e) => { if (e.phase === phase) interrupt.abort('SIGINT received'); } };
+        const result = await drill(BASE, SCRIPTS, { plugins: [plugin], interrupt: interrupt.signal });
+        expect(result.outcome).to.equal('aborted');
+        expect(result.aborted).to.deep.include({ guardrail: 'interrupt', reason: 'SIGINT received' });
+        expect(world.calls.slice(0, 3)).to.deep.equal(['inject:outage', 'revert:outage', 'verify:outage']);
+        expect(journal().unreverted()).to.deep.equal([]);
+      });
+    }
+  });
+
+  describe('plugins', () => {
+    it('a gate holds the drill before inject until released, events arrive in order, artifacts are listed with their hash', async () => {
+      let release!: () => void;
+      let heldAt: number | undefined;
+      const seen: TimelineEvent[] = [];
+      const gate: DrillPlugin = {
+        name: 'gate',
+        beforeChange: (e) => new Promise<void>((resolve) => {
+          heldAt = e.drill.clock.now();
+          expect(world.faultAt, 'nothing injected while the gate holds').to.equal(undefined);
+          release = resolve;
+          setTimeout(() => release(), 100);
+        }),
+        onEvent: (e) => seen.push(e.event),
+        artifacts: (e) => { e.addArtifact('report/notes.txt', `drill ${e.result.drillId}: ${e.result.outcome}\n`); },
+      };
+      const result = await drill(BASE, SCRIPTS, { plugins: [gate] });
+      expect(result.outcome).to.equal('passed');
+      const intent = result.faults[0]!.injectedAt!;
+      expect(intent.t - heldAt!).to.be.at.least(99);
+      const written = readFileSync(join(dir, 'out', 'timeline.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TimelineEvent & { wall: string });
+      expect(seen).to.deep.equal(written.map(({ wall: _wall, ...event }) => event));
+      const notes = result.artifacts.find((a) => a.path === 'report/notes.txt')!;
+      const bytes = readFileSync(join(dir, 'out', 'report', 'notes.txt'));
+      expect(notes).to.deep.equal({ path: 'report/notes.txt', sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
+      const onDisk = JSON.parse(readFileSync(join(dir, 'out', 'result.json'), 'utf8')) as DrillResult;
+      expect(onDisk.artifacts).to.deep.include(notes);
+    });
+
+    it('a hook other than a gate that throws is logged, and the drill goes on', async () => {
+      const lines: string[] = [];
+      const broken: DrillPlugin = { name: 'broken', onEvent: () => { throw new Error('no'); }, onEnd: () => { throw new Error('nope'); } };
+      const result = await drill(BASE, SCRIPTS, { plugins: [broken], log: (line) => lines.push(line) });
+      expect(result.outcome).to.equal('passed');
+      expect(lines).to.include('plugin broken: onEnd failed: nope');
+      expect(lines).to.include('plugin broken: onEvent failed: no');
     });
   });
 });
