@@ -1,6 +1,6 @@
 import { durationBetween, exactMeasurement, type Instant, type Measurement } from './measurement.js';
 import type { Milestones } from './milestones.js';
-import type { CanaryEvent, SampleEvent, TimelineEvent } from './timeline.js';
+import { Timeline, type CanaryEvent, type RecordedTimeline, type TimelineEvent } from './timeline.js';
 
 /** The measured numbers of a drill, in milliseconds (availability is a ratio 0..1). */
 export interface Measurements {
@@ -24,7 +24,10 @@ export interface MeasureOptions {
   observeEnd: number;
 }
 
-export function measure(events: readonly TimelineEvent[], m: Milestones, options: MeasureOptions): Measurements {
+/** From a drill's recorded timeline, or from its events as an array (read back from `timeline.ndjson`). */
+export function measure(recorded: RecordedTimeline | readonly TimelineEvent[], m: Milestones, options: MeasureOptions): Measurements {
+  const timeline = 'samples' in recorded ? recorded : Timeline.of(recorded);
+  const events = timeline.events;
   const between = (a: Instant | null, b: Instant | null) => (a && b ? durationBetween(a, b) : null);
   const origin = options.origin === 'impact' ? m.impact : m.fault;
   const rpo = m.fault ? measureRpo(events, m.fault) : null;
@@ -35,15 +38,22 @@ export function measure(events: readonly TimelineEvent[], m: Milestones, options
     rtoMs: between(origin, m.recovered),
     rpoMs: rpo?.rpoMs ?? null,
     lostWrites: rpo?.lostWrites ?? null,
-    availability: m.fault ? measureAvailability(events, options, m.fault) : null,
+    availability: m.fault ? measureAvailability(timeline, options, m.fault) : null,
   };
 }
 
-function measureAvailability(events: readonly TimelineEvent[], options: MeasureOptions, fault: Instant): Measurement | null {
-  const samples = events.filter((e): e is SampleEvent =>
-    e.kind === 'sample' && options.userFacing.includes(e.probe) && e.t >= fault.t && e.t < options.observeEnd);
-  if (samples.length === 0) return null;
-  return exactMeasurement(samples.filter((s) => s.ok).length / samples.length);
+function measureAvailability(timeline: RecordedTimeline, options: MeasureOptions, fault: Instant): Measurement | null {
+  let total = 0;
+  let good = 0;
+  for (const probe of options.userFacing) {
+    const own = timeline.samples.of(probe);
+    if (!own) continue;
+    for (let i = own.indexAtOrAfter(fault.t); i < own.length && own.tAt(i) < options.observeEnd; i++) {
+      total++;
+      if (own.okAt(i)) good++;
+    }
+  }
+  return total === 0 ? null : exactMeasurement(good / total);
 }
 
 /**
@@ -51,7 +61,7 @@ function measureAvailability(events: readonly TimelineEvent[], options: MeasureO
  * recovered side was committed (0 when no acknowledged write was lost). The true loss window
  * for other data lies between that write and the next canary, so the canary interval bounds it.
  */
-function measureRpo(events: readonly TimelineEvent[], fault: Instant): { rpoMs: Measurement; lostWrites: Measurement } | null {
+function measureRpo(events: RecordedTimeline['events'], fault: Instant): { rpoMs: Measurement; lostWrites: Measurement } | null {
   const canaries = events.filter((e): e is CanaryEvent => e.kind === 'canary');
   const names = [...new Set(canaries.map((e) => e.canary))];
   // With several canaries (a heartbeat table and writes through the app), each figure is the

@@ -1,4 +1,5 @@
 import type { Instant } from './measurement.js';
+import { SampleStore } from './sample-store.js';
 
 /**
  * Everything a drill saw, in order, on one monotonic timeline. Times (`t`) are milliseconds
@@ -20,6 +21,8 @@ export interface PhaseEvent {
 export interface SampleEvent {
   kind: 'sample';
   t: number;
+  /** When the schedule meant to send it: `t − plannedT` is how late the probe engine was. */
+  plannedT?: number;
   probe: string;
   ok: boolean;
   latencyMs: number;
@@ -105,15 +108,33 @@ export interface CanaryEvent {
 
 export type TimelineEvent = PhaseEvent | SampleEvent | SignalEvent | FaultEvent | GuardrailEvent | NoteEvent | CanaryEvent;
 
+/** Every event but samples: few enough to keep as objects (samples live in a `SampleStore`). */
+export type RecordEvent = Exclude<TimelineEvent, SampleEvent>;
+
 export type TimelineListener = (event: TimelineEvent) => void;
 
-/** An append-only record that others can subscribe to (live views, guardrails, the journal). */
-export class Timeline {
-  readonly events: TimelineEvent[] = [];
+/** What a drill recorded: its events, and its samples in columns. What the core reads after a drill. */
+export interface RecordedTimeline {
+  readonly events: readonly RecordEvent[];
+  readonly samples: SampleStore;
+}
+
+/** An append-only record that others can subscribe to (live views, guardrails, milestones, the file). */
+export class Timeline implements RecordedTimeline {
+  readonly events: RecordEvent[] = [];
+  readonly samples = new SampleStore();
   private readonly listeners = new Set<TimelineListener>();
 
+  /** A timeline holding `events`, e.g. read back from `timeline.ndjson`. */
+  static of(events: Iterable<TimelineEvent>): Timeline {
+    const timeline = new Timeline();
+    for (const event of events) timeline.append(event);
+    return timeline;
+  }
+
   append(event: TimelineEvent): void {
-    this.events.push(event);
+    if (event.kind === 'sample') this.samples.add(event);
+    else this.events.push(event);
     for (const listener of this.listeners) listener(event);
   }
 
@@ -122,7 +143,7 @@ export class Timeline {
     return () => this.listeners.delete(listener);
   }
 
-  of<K extends TimelineEvent['kind']>(kind: K): Extract<TimelineEvent, { kind: K }>[] {
-    return this.events.filter((e): e is Extract<TimelineEvent, { kind: K }> => e.kind === kind);
+  of<K extends RecordEvent['kind']>(kind: K): Extract<RecordEvent, { kind: K }>[] {
+    return this.events.filter((e): e is Extract<RecordEvent, { kind: K }> => e.kind === kind);
   }
 }

@@ -1,6 +1,6 @@
 import { measure } from '../core/measurements.js';
 import type { Milestones } from '../core/milestones.js';
-import type { TimelineEvent } from '../core/timeline.js';
+import type { RecordedTimeline } from '../core/timeline.js';
 import { allPassed, judge } from '../core/verdicts.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { instantRecord, RESULT_FORMAT, summarizeSamples, type Artifact, type DrillResult, type FaultRecord } from './result.js';
@@ -16,7 +16,7 @@ export interface ResultInput {
   endedAt: number;
   aborted: DrillResult['aborted'];
   phases: DrillResult['phases'];
-  events: readonly TimelineEvent[];
+  timeline: RecordedTimeline;
   milestones: Milestones;
   userFacing: string[];
   observeEnd: number;
@@ -29,7 +29,7 @@ export interface ResultInput {
 export function assembleResult(input: ResultInput): DrillResult {
   const { spec } = input.scenario;
   const m = input.milestones;
-  const measurements = measure(input.events, m, { origin: spec.origin, userFacing: input.userFacing, observeEnd: input.observeEnd });
+  const measurements = measure(input.timeline, m, { origin: spec.origin, userFacing: input.userFacing, observeEnd: input.observeEnd });
   const targets = targetsOf(spec);
   const verdicts = judge(targets, measurements, spec.verdictBound);
   const passed = !input.aborted && allPassed(verdicts) && input.checks.every((c) => c.ok);
@@ -55,7 +55,7 @@ export function assembleResult(input: ResultInput): DrillResult {
     faults: input.faults,
     steps: input.steps,
     checks: input.checks,
-    samples: summarizeSamples(input.events),
+    samples: summarizeSamples(input.timeline),
     artifacts: input.artifacts,
   };
 }

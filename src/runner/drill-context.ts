@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClock, type Clock } from '../core/clock.js';
-import { deriveMilestones, type MilestoneRules, type Milestones } from '../core/milestones.js';
+import { MilestoneTracker } from '../core/milestone-tracker.js';
+import type { MilestoneRules, Milestones } from '../core/milestones.js';
 import { Timeline, type PhaseName, type TimelineEvent } from '../core/timeline.js';
 import type { Canary } from '../probes/canary.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
@@ -59,6 +60,7 @@ export class DrillContext {
   readonly info: DrillInfo;
   readonly adapterEnv: AdapterEnv;
   readonly milestoneRules: MilestoneRules;
+  private readonly milestoneTracker: MilestoneTracker;
   readonly phases: DrillResult['phases'] = [];
   readonly checks: DrillResult['checks'] = [];
   readonly evidence: Artifact[] = [];
@@ -84,11 +86,13 @@ export class DrillContext {
     this.milestoneRules = milestoneRulesOf(this.scenario);
     this.journal = Journal.forEnvironment(this.stateDir, this.environment.name);
     this.timelineFile = new TimelineFile(this.clock);
+    this.milestoneTracker = new MilestoneTracker(this.milestoneRules, this.timeline.samples);
     this.info = { drillId: this.drillId, scenario: this.scenario, environment: this.environment, outDir: this.outDir, clock: this.clock, record: (event) => this.record(event) };
     const onEvent = options.onEvent;
     this.plugins = new PluginHost([...(onEvent ? [{ name: 'onEvent', onEvent: ({ event }: { event: TimelineEvent }) => onEvent(event) }] : []), ...(options.plugins ?? [])], this.log);
     // The file first: an event is on record before anyone is told about it.
     this.timeline.subscribe((event) => this.timelineFile.write(event));
+    this.timeline.subscribe((event) => this.milestoneTracker.add(event));
     this.timeline.subscribe((event) => this.plugins.notify(this.info, event));
     this.ledger = new ChangeLedger({
       journal: this.journal,
@@ -121,7 +125,7 @@ export class DrillContext {
   }
 
   milestones(): Milestones {
-    return deriveMilestones(this.timeline.events, this.milestoneRules);
+    return this.milestoneTracker.current();
   }
 
   /** Reverts what the drill changed, newest first; says loudly what could not be. */

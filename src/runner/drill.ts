@@ -66,7 +66,7 @@ async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted']): 
     endedAt: ctx.clock.now(),
     aborted,
     phases: ctx.phases,
-    events: ctx.timeline.events,
+    timeline: ctx.timeline,
     milestones: ctx.milestones(),
     userFacing: ctx.milestoneRules.userFacing,
     observeEnd: ctx.observeEnd ?? ctx.clock.now(),

@@ -5,7 +5,7 @@ import { wallTimeOf, type Clock } from '../core/clock.js';
 import type { Instant } from '../core/measurement.js';
 import type { Measurements } from '../core/measurements.js';
 import type { Milestones } from '../core/milestones.js';
-import type { TimelineEvent } from '../core/timeline.js';
+import type { RecordedTimeline, TimelineEvent } from '../core/timeline.js';
 import type { Target, Verdict } from '../core/verdicts.js';
 
 /**
@@ -82,13 +82,11 @@ export function timelineLine(clock: Pick<Clock, 'anchorWallMs'>, event: Timeline
   return JSON.stringify({ wall: wallTimeOf(clock, event.t).toISOString(), ...event }) + '\n';
 }
 
-export function summarizeSamples(events: readonly TimelineEvent[]): DrillResult['samples'] {
+export function summarizeSamples(timeline: RecordedTimeline): DrillResult['samples'] {
   const byProbe: Record<string, { total: number; failed: number }> = {};
-  for (const e of events) {
-    if (e.kind !== 'sample') continue;
-    const p = (byProbe[e.probe] ??= { total: 0, failed: 0 });
-    p.total++;
-    if (!e.ok) p.failed++;
+  for (const probe of timeline.samples.probes()) {
+    const own = timeline.samples.of(probe)!;
+    byProbe[probe] = { total: own.length, failed: own.failed };
   }
   const all = Object.values(byProbe);
   return { total: all.reduce((n, p) => n + p.total, 0), failed: all.reduce((n, p) => n + p.failed, 0), byProbe };

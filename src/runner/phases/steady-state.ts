@@ -11,7 +11,7 @@ export const steadyState: Task<DrillContext> = {
     const from = ctx.clock.now();
     for (const canary of ctx.running.canaries) canary.start({ clock: ctx.clock, emit: (e) => ctx.record(e) });
     await ctx.waitUntil(spec.steadyState.window);
-    const problems = [...steadyStateProblems(ctx.timeline.events, scenario, from, spec.steadyState.minSuccess), ...signalStateProblems(ctx.timeline.events, spec.steadyState.signals)];
+    const problems = [...steadyStateProblems(ctx.timeline, scenario, from, spec.steadyState.minSuccess), ...signalStateProblems(ctx.timeline.events, spec.steadyState.signals)];
     ctx.checks.push({ name: 'steady-state before', ok: problems.length === 0, detail: problems.join('; ') || 'every probe healthy' });
     if (problems.length) throw new DrillAbort(`steady state not met before injecting, so no fault was injected: ${problems.join('; ')}`, 'steady-state');
   }),

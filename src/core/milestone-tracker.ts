@@ -1,0 +1,168 @@
+import { exactInstant, type Instant } from './measurement.js';
+import type { MilestoneRules, Milestones, RecoveryRule, SignalMatch } from './milestones.js';
+import type { ProbeSamples, SampleStore } from './sample-store.js';
+import { UNKNOWN_STATE, type SignalEvent, type TimelineEvent } from './timeline.js';
+
+/**
+ * The milestones of `deriveMilestones`, kept up to date as events arrive, at a cost per event that
+ * does not grow with the timeline: the first failure of each user-facing probe is remembered, and
+ * the search for a sustained recovery keeps a cursor that only moves back when a late answer lands
+ * before it. `deriveMilestones` over the whole timeline stays the definition; tests hold the two equal.
+ */
+export class MilestoneTracker {
+  private fault: Instant | null = null;
+  /** Per user-facing probe, when its first failure since the fault was sent. */
+  private readonly firstFailure = new Map<string, number>();
+  private readonly signalChanges = new Map<string, SignalEvent[]>();
+  private readonly recovery: RecoverySearch | undefined;
+
+  constructor(private readonly rules: MilestoneRules, private readonly samples: SampleStore) {
+    for (const match of [rules.detect, rules.decide]) if (match) this.signalChanges.set(match.signal, []);
+    if (rules.recovered) this.recovery = new RecoverySearch(rules.recovered);
+  }
+
+  /** Call with each event after it was appended to the timeline (and a sample to the store). */
+  add(event: TimelineEvent): void {
+    if (event.kind === 'fault' && event.action === 'injected' && !this.fault) this.setFault(event.at ?? exactInstant(event.t));
+    else if (event.kind === 'signal') this.signalChanges.get(event.signal)?.push(event);
+    else if (event.kind === 'sample') {
+      const own = this.samples.of(event.probe)!;
+      if (this.fault && this.rules.userFacing.includes(event.probe) && !event.ok && event.t + event.latencyMs >= this.fault.lower) {
+        const first = this.firstFailure.get(event.probe);
+        if (first === undefined || event.t < first) this.firstFailure.set(event.probe, event.t);
+      }
+      if (event.probe === this.rules.recovered?.probe) this.recovery!.landed(own.indexAtOrAfter(event.t));
+    }
+  }
+
+  current(): Milestones {
+    const fault = this.fault;
+    if (!fault) return { fault: null, impact: null, detect: null, decide: null, recovered: null };
+    const impact = this.impact();
+    const recoveredProbe = this.rules.recovered ? this.samples.of(this.rules.recovered.probe) : undefined;
+    return {
+      fault,
+      impact,
+      detect: this.rules.detect ? this.signalInstant(this.rules.detect, fault) : null,
+      decide: this.rules.decide ? this.signalInstant(this.rules.decide, fault) : null,
+      recovered: this.recovery && recoveredProbe ? this.recovery.find(recoveredProbe, (impact ?? fault).t) : null,
+    };
+  }
+
+  private setFault(fault: Instant): void {
+    this.fault = fault;
+    for (const probe of this.rules.userFacing) {
+      const own = this.samples.of(probe);
+      if (!own) continue;
+      for (let i = 0; i < own.length; i++) {
+        const s = own.at(i);
+        if (!s.ok && s.t + s.latencyMs >= fault.lower) {
+          this.firstFailure.set(probe, s.t);
+          break;
+        }
+      }
+    }
+  }
+
+  private impact(): Instant | null {
+    let best: Instant | null = null;
+    // In the rules' order, as deriveMilestones breaks ties.
+    for (const probe of this.rules.userFacing) {
+      const t = this.firstFailure.get(probe);
+      if (t === undefined) continue;
+      const own = this.samples.of(probe)!;
+      const i = own.indexAtOrAfter(t);
+      const instant = transitionInstant(own, i);
+      if (!best || instant.t < best.t) best = instant;
+    }
+    return best;
+  }
+
+  private signalInstant(match: SignalMatch, fault: Instant): Instant | null {
+    const changes = this.signalChanges.get(match.signal)!;
+    const baseline = changes.find((e) => e.state !== UNKNOWN_STATE)?.state;
+    const hit = changes.find((e) => e.at.upper >= fault.lower && ('becomes' in match ? e.state === match.becomes : e.state !== baseline && e.state !== UNKNOWN_STATE));
+    return hit ? hit.at : null;
+  }
+}
+
+/** A change between two samples lies after the earlier one was sent and before the later one answered. */
+function transitionInstant(own: ProbeSamples, i: number): Instant {
+  const after = own.at(i);
+  return { t: after.t, lower: i > 0 ? own.tAt(i - 1) : after.t, upper: after.t + after.latencyMs };
+}
+
+/**
+ * The first sustained run of good samples of one probe at or after a given time. Every position
+ * before `cursor` is known not to start one; a sample that lands before the cursor (a late answer)
+ * moves it back by at most one run or window.
+ */
+class RecoverySearch {
+  private cursor = 0;
+  private fromT = Number.NaN;
+  private dirtyFrom = Number.POSITIVE_INFINITY;
+  private foundT: number | undefined;
+
+  constructor(private readonly rule: RecoveryRule) {}
+
+  landed(index: number): void {
+    this.dirtyFrom = Math.min(this.dirtyFrom, index);
+  }
+
+  find(own: ProbeSamples, fromT: number): Instant | null {
+    const start = own.indexAtOrAfter(fromT);
+    if (fromT !== this.fromT) {
+      this.fromT = fromT;
+      this.cursor = start;
+      this.foundT = undefined;
+    } else if (this.dirtyFrom !== Number.POSITIVE_INFINITY) {
+      const reach = Math.max(start, this.firstAffected(own, this.dirtyFrom));
+      if (this.foundT !== undefined && reach <= own.indexAtOrAfter(this.foundT)) this.foundT = undefined;
+      // A late answer landing before the cursor shifted what it points at: never before `start`.
+      this.cursor = Math.max(start, Math.min(this.cursor, reach));
+    }
+    this.dirtyFrom = Number.POSITIVE_INFINITY;
+    if (this.foundT === undefined) this.scan(own);
+    return this.foundT === undefined ? null : transitionInstant(own, own.indexAtOrAfter(this.foundT));
+  }
+
+  /** The earliest position whose verdict a sample landing at `index` can change (its predecessor is part of the answer). */
+  private firstAffected(own: ProbeSamples, index: number): number {
+    if ('consecutive' in this.rule) return Math.max(0, index - this.rule.consecutive);
+    return Math.max(0, own.indexAtOrAfter(own.tAt(Math.min(index, own.length - 1)) - this.rule.windowMs) - 1);
+  }
+
+  private scan(own: ProbeSamples): void {
+    const good = (i: number) => own.okAt(i) && (this.rule.region === undefined || own.regionAt(i) === this.rule.region);
+    let i = this.cursor;
+    while (i < own.length) {
+      if (!good(i)) { i++; continue; }
+      const verdict = 'consecutive' in this.rule ? this.consecutiveFrom(own, i, this.rule.consecutive, good) : this.windowFrom(own, i, this.rule, good);
+      if (verdict === 'undecided') break;
+      if (verdict === 'sustained') {
+        this.foundT = own.tAt(i);
+        break;
+      }
+      i = verdict.next;
+    }
+    this.cursor = i;
+  }
+
+  private consecutiveFrom(own: ProbeSamples, i: number, n: number, good: (i: number) => boolean): 'sustained' | 'undecided' | { next: number } {
+    if (i + n > own.length) return 'undecided';
+    for (let j = i; j < i + n; j++) if (!good(j)) return { next: j + 1 };
+    return 'sustained';
+  }
+
+  private windowFrom(own: ProbeSamples, i: number, rule: { percent: number; windowMs: number }, good: (i: number) => boolean): 'sustained' | 'undecided' | { next: number } {
+    const end = own.tAt(i) + rule.windowMs;
+    if (own.tAt(own.length - 1) < end) return 'undecided';
+    let inWindow = 0;
+    let goodCount = 0;
+    for (let j = own.indexAtOrAfter(own.tAt(i)); j < own.length && own.tAt(j) <= end; j++) {
+      inWindow++;
+      if (good(j)) goodCount++;
+    }
+    return (goodCount / inWindow) * 100 >= rule.percent ? 'sustained' : { next: i + 1 };
+  }
+}
