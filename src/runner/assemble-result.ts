@@ -1,3 +1,4 @@
+import { latenessProblems, probeLateness } from '../core/lateness.js';
 import { measure } from '../core/measurements.js';
 import type { Milestones } from '../core/milestones.js';
 import type { RecordedTimeline } from '../core/timeline.js';
@@ -19,6 +20,7 @@ export interface ResultInput {
   timeline: RecordedTimeline;
   milestones: Milestones;
   userFacing: string[];
+  probeIntervalsMs: ReadonlyMap<string, number>;
   observeEnd: number;
   checks: DrillResult['checks'];
   faults: FaultRecord[];
@@ -32,7 +34,12 @@ export function assembleResult(input: ResultInput): DrillResult {
   const measurements = measure(input.timeline, m, { origin: spec.origin, userFacing: input.userFacing, observeEnd: input.observeEnd });
   const targets = targetsOf(spec);
   const verdicts = judge(targets, measurements, spec.verdictBound);
-  const passed = !input.aborted && allPassed(verdicts) && input.checks.every((c) => c.ok);
+  const lateness = probeLateness(input.timeline.samples, input.probeIntervalsMs);
+  const late = latenessProblems(lateness, spec.probeLateness.max);
+  const checks = spec.probeLateness.onExceeded === 'fail'
+    ? [...input.checks, { name: 'probe schedule', ok: late.length === 0, detail: late.join('; ') || 'every probe kept its schedule' }]
+    : input.checks;
+  const passed = !input.aborted && allPassed(verdicts) && checks.every((c) => c.ok);
   const wall = (t: number) => new Date(input.clock.anchorWallMs + t).toISOString();
   return {
     format: RESULT_FORMAT,
@@ -54,8 +61,10 @@ export function assembleResult(input: ResultInput): DrillResult {
     verdicts,
     faults: input.faults,
     steps: input.steps,
-    checks: input.checks,
+    checks,
     samples: summarizeSamples(input.timeline),
+    probeLateness: lateness,
+    warnings: spec.probeLateness.onExceeded === 'warn' ? late : [],
     artifacts: input.artifacts,
   };
 }

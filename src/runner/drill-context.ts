@@ -64,6 +64,8 @@ export class DrillContext {
   readonly phases: DrillResult['phases'] = [];
   readonly checks: DrillResult['checks'] = [];
   readonly evidence: Artifact[] = [];
+  /** Each probe's sampling interval, once it is created: what its lateness is judged against. */
+  readonly probeIntervalsMs = new Map<string, number>();
   /** What stops when the drill does: probe schedules, signal polls, their clients. */
   readonly running: { schedules: Schedule[]; closers: (() => Promise<void>)[]; canaries: Canary[] } = { schedules: [], closers: [], canaries: [] };
   lock: EnvironmentLock | undefined;

@@ -38,7 +38,10 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     },
   });
   const refusal = refusalOf(run);
-  if (refusal) throw refusal;
+  if (refusal) {
+    ctx.timelineFile.close();
+    throw refusal;
+  }
   for (const { title, error } of run.teardownErrors) ctx.log(`${title}: teardown failed: ${(error as Error).message}`);
   return finishDrill(ctx, aborted);
 }
@@ -69,6 +72,7 @@ async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted']): 
     timeline: ctx.timeline,
     milestones: ctx.milestones(),
     userFacing: ctx.milestoneRules.userFacing,
+    probeIntervalsMs: ctx.probeIntervalsMs,
     observeEnd: ctx.observeEnd ?? ctx.clock.now(),
     checks: ctx.checks,
     faults: ctx.ledger.records('fault'),
@@ -76,6 +80,7 @@ async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted']): 
     artifacts: [...ctx.evidence],
   });
   ctx.journal.compact();
+  ctx.timelineFile.close();
   mkdirSync(outDir, { recursive: true });
   if (ctx.timelineFile.file) result.artifacts.push(artifactOf(outDir, TIMELINE_FILE));
   await ctx.plugins.artifacts({

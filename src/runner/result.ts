@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wallTimeOf, type Clock } from '../core/clock.js';
+import type { ProbeLateness } from '../core/lateness.js';
 import type { Instant } from '../core/measurement.js';
 import type { Measurements } from '../core/measurements.js';
 import type { Milestones } from '../core/milestones.js';
@@ -59,6 +60,10 @@ export interface DrillResult {
   steps: FaultRecord[];
   checks: { name: string; ok: boolean; detail: string }[];
   samples: { total: number; failed: number; byProbe: Record<string, { total: number; failed: number }> };
+  /** How late the probe engine sent each probe's samples against their schedule. */
+  probeLateness: Record<string, ProbeLateness>;
+  /** What the reader should know that is not a verdict (a probe engine that fell behind). */
+  warnings: string[];
   artifacts: Artifact[];
 }
 

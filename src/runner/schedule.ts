@@ -30,7 +30,7 @@ export function scheduleProbe(probe: Probe, options: { clock: Clock; timeline: T
   const stopper = new AbortController();
   const inFlight = new Set<Promise<void>>();
 
-  const takeSample = async () => {
+  const takeSample = async (plannedT: number) => {
     const t = clock.now();
     const signal = AbortSignal.any([stopper.signal, AbortSignal.timeout(probe.timeoutMs)]);
     let outcome;
@@ -40,15 +40,16 @@ export function scheduleProbe(probe: Probe, options: { clock: Clock; timeline: T
       outcome = { ok: false, error: signal.aborted && !stopper.signal.aborted ? `timeout after ${probe.timeoutMs}ms` : (error as Error).message };
     }
     if (stopper.signal.aborted) return; // the drill has moved on; a half-taken sample is not evidence
-    timeline.append({ kind: 'sample', t, probe: probe.name, latencyMs: clock.now() - t, ...(probe.vantage ? { vantage: probe.vantage } : {}), ...outcome });
+    timeline.append({ kind: 'sample', t, plannedT, probe: probe.name, latencyMs: clock.now() - t, ...(probe.vantage ? { vantage: probe.vantage } : {}), ...outcome });
   };
 
   const loop = (async () => {
     const start = clock.now();
     for (let k = 0; !stopper.signal.aborted; k++) {
-      await abortableDelay(start + k * probe.intervalMs - clock.now(), stopper.signal);
+      const plannedT = start + k * probe.intervalMs;
+      await abortableDelay(plannedT - clock.now(), stopper.signal);
       if (stopper.signal.aborted) break;
-      const sample = takeSample();
+      const sample = takeSample(plannedT);
       inFlight.add(sample);
       void sample.finally(() => inFlight.delete(sample));
     }

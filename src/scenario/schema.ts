@@ -89,6 +89,15 @@ export const scenarioSchema = z.strictObject({
     noFailback: z.strictObject({ probe: name, region: z.string() }).optional(),
   }).default({ window: 2_000 }),
   targets: targetsSchema,
+  /**
+   * How late the probe engine may send samples against its fixed schedule, as a share of each
+   * probe's interval, judged on the 99th percentile: beyond it the result warns (or, with
+   * `onExceeded: fail`, the drill fails a check), since late samples widen every bound.
+   */
+  probeLateness: z.strictObject({
+    max: ratio.default(0.1),
+    onExceeded: z.enum(['warn', 'fail']).default('warn'),
+  }).default({ max: 0.1, onExceeded: 'warn' }),
   /** Which bound verdicts compare: the pessimistic one (default) or the point value. */
   verdictBound: z.enum(['pessimistic', 'value']).default('pessimistic'),
   guardrails: z.strictObject({

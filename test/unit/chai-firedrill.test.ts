@@ -39,6 +39,8 @@ function resultOf(targets: Target[], aborted: DrillResult['aborted'] = null): Dr
     steps: [],
     checks: [],
     samples: { total: 0, failed: 0, byProbe: {} },
+    probeLateness: {},
+    warnings: [],
     artifacts: [],
   };
 }

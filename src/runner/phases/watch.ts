@@ -14,6 +14,7 @@ export const watch: Task<DrillContext> = {
     const { running } = ctx;
     const probes = entries.probes.map((e) => ctx.kinds.probes[e.kind]!.create(e.name, e.written, ctx.adapterEnv) as Probe);
     const signals = entries.signals.map((e) => ctx.kinds.signals[e.kind]!.create(e.name, e.written, ctx.adapterEnv) as Signal);
+    for (const p of probes) ctx.probeIntervalsMs.set(p.name, p.intervalMs);
     running.canaries.push(...entries.canaries.map((e) => ctx.kinds.canaries[e.kind]!.create(e.name, e.written, ctx.adapterEnv) as Canary));
     running.closers.push(...probes.map((p) => () => p.close()), ...signals.map((s) => () => s.close()));
     watchGuardrails(ctx.scenario, ctx.timeline, (reason) => ctx.stop(reason));
