@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { MilestoneTracker } from '../../src/core/milestone-tracker.js';
+import { Timeline } from '../../src/core/timeline.js';
+
+/**
+ * A one-hour drill at 100 probes × 10 Hz is 3.6 million samples. They are kept as columns, so the
+ * bound is about 23 bytes a sample (twice that while a column doubles): under 170 MB, where
+ * objects would take well over a gigabyte.
+ */
+describe('memory of a one-hour drill at 100 probes × 10 Hz', function () {
+  this.timeout(120_000);
+
+  it('3.6 million samples through the timeline and the milestone tracker stay under 170 MB of heap', () => {
+    globalThis.gc?.();
+    const before = process.memoryUsage();
+    const timeline = new Timeline();
+    const tracker = new MilestoneTracker({ userFacing: ['p0'], recovered: { probe: 'p0', region: 'us-west-2', consecutive: 5 } }, timeline.samples);
+    timeline.subscribe((e) => tracker.add(e));
+    timeline.append({ kind: 'fault', t: 600_000, fault: 'outage', faultKind: 'fake', action: 'injected', at: { t: 600_000, lower: 600_000, upper: 600_000 } });
+    for (let k = 0; k < 36_000; k++) {
+      const t = k * 100;
+      const down = t >= 600_000 && t < 2_400_000;
+      for (let p = 0; p < 100; p++) {
+        timeline.append({ kind: 'sample', t: t + p / 100, plannedT: t, probe: `p${p}`, ok: !down, latencyMs: 2, ...(down ? {} : { region: t < 600_000 ? 'us-east-1' : 'us-west-2' }) });
+      }
+    }
+    const m = tracker.current();
+    const after = process.memoryUsage();
+    const grownMb = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1e6;
+    expect(timeline.samples.total).to.equal(3_600_000);
+    expect(m.impact?.t).to.equal(600_000);
+    expect(m.recovered?.t).to.equal(2_400_000);
+    expect(grownMb, `grew ${grownMb.toFixed(0)} MB`).to.be.below(170);
+    console.log(`      3.6 million samples: heap and buffers grew ${grownMb.toFixed(0)} MB`);
+  });
+});
