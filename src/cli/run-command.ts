@@ -8,7 +8,9 @@ import { kindsFor } from '../runner/builtin-kinds.js';
 import { newDrillId, runDrill, targetsOf } from '../runner/drill.js';
 import { schemasOf, type Kinds } from '../runner/kinds.js';
 import { EXIT, FiredrillError } from '../runtime/errors.js';
+import { assertConfirmed } from '../aws/identity.js';
 import { assertAllowed } from '../scenario/allow-list.js';
+import { printCaller } from './caller.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { environmentNamedIn, resolveEnvironment, stateDirFrom } from './context.js';
@@ -21,6 +23,7 @@ const OPTIONS = {
   out: { type: 'string' },
   config: { type: 'string' },
   'state-dir': { type: 'string' },
+  confirm: { type: 'string' },
 } as const;
 
 export interface Prepared {
@@ -29,6 +32,8 @@ export interface Prepared {
   kinds: Kinds;
   stateDir: string;
   out?: string;
+  /** `--confirm NAME`, required by an environment marked `confirm: true`. */
+  confirm?: string;
 }
 
 async function prepare(command: string, argv: string[], io: Io): Promise<Prepared> {
@@ -43,7 +48,7 @@ async function prepare(command: string, argv: string[], io: Io): Promise<Prepare
   const kinds = kindsFor(environment);
   const scenario = await loadScenario(file, environment, schemasOf(kinds), { cwd: io.cwd });
   assertAllowed(scenario, environment);
-  return { scenario, environment, kinds, stateDir, ...(values.out ? { out: values.out } : {}) };
+  return { scenario, environment, kinds, stateDir, ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}) };
 }
 
 export class UsageError extends Error {}
@@ -69,6 +74,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { scenario, environment, kinds } = await prepare('plan', argv, io);
   const { spec, entries } = scenario;
   io.out(`plan for "${spec.scenario}" in environment "${environment.name}" (nothing is injected by plan)`);
+  await printCaller(scenario, environment, io);
   io.out(`\nprobes (sampled from the start, steady state for ${formatDuration(spec.steadyState.window)}):`);
   for (const p of entries.probes) io.out(`  ${p.name} (${p.kind})${p.common.protected ? ' [protected: failure aborts]' : ''}`);
   io.out('\nsignals:');
@@ -86,7 +92,9 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
 }
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {
-  return runAndReport(await prepare('run', argv, io), io);
+  const prepared = await prepare('run', argv, io);
+  assertConfirmed(prepared.environment, prepared.confirm);
+  return runAndReport(prepared, io);
 }
 
 /** Runs a loaded scenario with live progress and the closing summary; returns the exit code. */

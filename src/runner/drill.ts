@@ -16,6 +16,8 @@ import type { AdapterEntry, LoadedScenario } from '../scenario/load.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
 import type { Signal } from '../signals/signal.js';
 import { FiredrillError } from '../runtime/errors.js';
+import { checkCallerIdentity, type CallerIdentity } from '../aws/identity.js';
+import { regionsUsedBy } from '../scenario/allow-list.js';
 import { Journal } from './journal.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
 import { locksFor } from './lock.js';
@@ -113,6 +115,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
   let aborted: DrillResult['aborted'] = null;
   let observeEnd: number | undefined;
   let release = async () => {};
+  let caller: CallerIdentity | undefined;
 
   const phase = async <T>(name: PhaseName, body: () => Promise<T>): Promise<T> => {
     const record = { phase: name, start: clock.now(), end: null as number | null, outcome: 'ok' };
@@ -247,6 +250,8 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
       // mistaken for a crashed one.
       const lock = await locksFor(environment, options.stateDir).acquire({ environment: environment.name, drillId, ttlMs: spec.guardrails.maxDuration + 60_000 });
       release = lock.release;
+      // Issue 19 (one marked edit, for the lead to port into the preflight task): who the credentials belong to, before any change.
+      caller = await checkCallerIdentity(environment, regionsUsedBy(scenario, environment));
       const leftovers = journal.unreverted();
       if (leftovers.length) {
         throw new FiredrillError('FIREDRILL_JOURNAL_DIRTY', `environment "${environment.name}" still has faults injected by an earlier drill that were never reverted: run "firedrill cleanup --env ${environment.name}" first`, leftovers.map((e) => `${e.kind} ${e.name} (drill ${e.drillId}, ${e.status})`));
@@ -357,6 +362,7 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
     drillId,
     scenario: { name: spec.scenario, file: scenario.file, sha256: scenario.sha256, ...(spec.description ? { description: spec.description } : {}) },
     environment: environment.name,
+    ...(caller ? { caller } : {}),
     startedAt: new Date(clock.anchorWallMs).toISOString(),
     endedAt: new Date(clock.anchorWallMs + clock.now()).toISOString(),
     clockAnchor: new Date(clock.anchorWallMs).toISOString(),
