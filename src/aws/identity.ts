@@ -2,6 +2,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { FiredrillError } from '../runtime/errors.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import { stsClient } from './clients.js';
+import type { Grant } from './permissions.js';
 
 /** Who the credentials belong to, as STS answers GetCallerIdentity. */
 export interface CallerIdentity {
@@ -52,6 +53,11 @@ function credentialsError(error: unknown, environment: Environment, region: stri
     return new FiredrillError('FIREDRILL_CREDENTIALS', `${where}: STS refused the AWS credentials from ${source} (${name}: ${message}): they are expired or invalid; refresh them; nothing was changed`);
   }
   return new FiredrillError('FIREDRILL_PREFLIGHT', `${where}: could not ask STS who the credentials belong to (${name}: ${message}); nothing was changed`);
+}
+
+/** GetCallerIdentity works even when a policy denies it; it is listed so the reviewer sees every call. */
+export function callerIdentityPermissions(): Grant[] {
+  return [{ purpose: 'AskWhoTheCallerIs', actions: ['sts:GetCallerIdentity'], resources: ['*'] }];
 }
 
 /** Refuses (exit 2) a caller whose account is not on the environment's allow-list. */

@@ -36,7 +36,8 @@ export interface Prepared {
   confirm?: string;
 }
 
-async function prepare(command: string, argv: string[], io: Io): Promise<Prepared> {
+/** Parses the common options, resolves the environment, loads and validates the scenario and checks the allow-list. */
+export async function prepare(command: string, argv: string[], io: Io): Promise<Prepared> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError(`firedrill ${command}: expected one scenario file, got ${positionals.length}`);
   const file = positionals[0]!;

@@ -11,6 +11,7 @@ import {
   DRILL_TAG, callFis, describeExperiment, experimentJson, getExperiment, isNotFound, isTerminal, listDrillExperiments, pollExperiment, reasonOf, statusOf, stopExperiment,
   type ObservedExperiment,
 } from './fis-api.js';
+import { experimentRoles, fisPermissions } from './fis-permissions.js';
 import { createdTemplateOf, fisSettings, type FisSettings } from './fis-settings.js';
 import type { ExperimentTemplate } from './fis-template.js';
 import type { FaultContext, FaultKind } from './fault.js';
@@ -39,6 +40,8 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
   return {
     kind: 'fis',
     settings: fisSettings,
+    permissions: fisPermissions,
+    serviceRoles: experimentRoles,
 
     plan(s) {
       const tag = `${DRILL_TAG}=<drill id>`;

@@ -1,5 +1,6 @@
 import { PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { cloudWatchClient, type AwsTarget } from '../aws/clients.js';
+import type { Grant } from '../aws/permissions.js';
 import type { Measurements, MeasurementName } from '../core/measurements.js';
 
 export const METRIC_NAMESPACE = 'Firedrill';
@@ -15,6 +16,11 @@ const METRICS: Record<MeasurementName, { metric: string; unit: StandardUnit; sca
   availability: { metric: 'Availability', unit: 'Percent', scale: 100 },
   lostWrites: { metric: 'LostWrites', unit: 'Count', scale: 1 },
 };
+
+/** PutMetricData has no resource-level permissions; the namespace condition keeps it to firedrill's metrics. */
+export function metricsPermissions(): Grant[] {
+  return [{ purpose: 'PublishDrillMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], condition: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } } }];
+}
 
 export interface PublishedDrill {
   scenario: string;

@@ -1,6 +1,7 @@
 import { ListResourceRecordSetsCommand, RRType, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 import { z } from 'zod';
 import { route53Client, type AwsTarget } from '../aws/clients.js';
+import { hostedZoneArn, type Grant } from '../aws/permissions.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 
@@ -26,6 +27,10 @@ export const route53RecordSettings = z.strictObject({ ...recordKeySettings, inte
 export type Route53RecordSettings = z.input<typeof route53RecordSettings>;
 
 export const ABSENT = 'absent';
+
+export function route53RecordPermissions(settings: Pick<RecordKey, 'hostedZoneId'>): Grant[] {
+  return [{ purpose: 'ReadRecords', actions: ['route53:ListResourceRecordSets'], resources: [hostedZoneArn(settings.hostedZoneId)] }];
+}
 
 /**
  * A record's answer as a signal: its values sorted and joined with ",", or "absent". A record
