@@ -75,7 +75,7 @@ export function unwrapExport(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value.experimentTemplate).filter(([key]) => !EXPORT_ONLY.includes(key)));
 }
 
-const PLACEHOLDERS = [/<[^<>]+>/, /\{\{[^{}]*\}\}/, /\$\{[^{}]*\}/];
+const PLACEHOLDERS = [/<[A-Za-z_][^<>]*>/, /\{\{[^{}]*\}\}/, /\$\{[^{}]*\}/];
 
 function placeholderProblem(text: string): string | undefined {
   for (const pattern of PLACEHOLDERS) {
