@@ -18,6 +18,7 @@ import { cloudWatchClient, emulatorTarget, fisClient } from '../../src/aws/clien
 import { startMoto, type Emulator } from '../../src/aws/emulator.js';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/runtime/errors.js';
+import { Journal } from '../../src/runner/journal.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { captureIo } from '../support/capture-io.js';
 import { startHttpFaultProxy, type HttpFaultProxy } from '../support/http-fault-proxy.js';
@@ -217,6 +218,21 @@ describe('STS identity preflight on moto: the credentials\' account must be on t
     expect(expiredSts.calls.length, 'STS stand-in asked').to.be.at.least(1);
     expect(awsCalls, 'AWS calls to moto').to.deep.equal([]);
     expect(hookCalls).to.deep.equal([]);
+  });
+
+  it('cleanup reverts nothing with credentials of an account off the allow-list', async function () {
+    const stateDir = join(work.path, 'state-cleanup');
+    const journal = Journal.forEnvironment(stateDir, 'other');
+    const settings = { on: { url: `${hook.url}/fault/on`, method: 'POST' }, off: { url: `${hook.url}/fault/off`, method: 'POST' } };
+    journal.record({ drillId: 'crashed-drill', environment: 'other', name: 'app-fault', kind: 'http-hook', settings, state: { injectedAt: 1 }, status: 'injected' });
+    const from = { aws: recorder.requests.length, hook: hook.calls.length };
+    const { io, text } = captureIo(work.path);
+    const code = await main(['cleanup', '--env', 'other', '--config', configFile, '--state-dir', stateDir], io);
+    expect(code, text()).to.equal(EXIT.invalid);
+    expect(text()).to.contain(`the AWS credentials belong to account ${MOTO_ACCOUNT}, which is not on the allow-list of environment "other"`);
+    expect(recorder.requests.slice(from.aws).map((r) => `${r.service} ${r.operation}`)).to.deep.equal(['sts GetCallerIdentity']);
+    expect(hook.calls.slice(from.hook), 'calls to the fault hook').to.deep.equal([]);
+    expect(journal.unreverted().map((e) => e.name), 'still in the journal').to.deep.equal(['app-fault']);
   });
 
   it('an environment marked confirm runs only with --confirm naming it', async function () {
