@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FisClient } from '@aws-sdk/client-fis';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { STSClient } from '@aws-sdk/client-sts';
 
 /**
  * Where an adapter's AWS calls go. A drill spans Regions (primary and recovery), so each adapter
@@ -19,9 +20,9 @@ export interface AwsTarget {
   maxAttempts?: number;
 }
 
-export type AwsService = 'fis' | 'route53' | 'cloudwatch' | 'dynamodb';
+export type AwsService = 'fis' | 'route53' | 'cloudwatch' | 'dynamodb' | 'sts';
 
-const ENV_SUFFIX: Record<AwsService, string> = { fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB' };
+const ENV_SUFFIX: Record<AwsService, string> = { fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB', sts: 'STS' };
 
 /** The endpoint a service's calls go to: configuration, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL. */
 export function endpointFor(target: AwsTarget, service: AwsService, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -54,6 +55,10 @@ export function cloudWatchClient(target: AwsTarget): CloudWatchClient {
 
 export function dynamoDbClient(target: AwsTarget): DynamoDBClient {
   return new DynamoDBClient(clientConfig(target, 'dynamodb'));
+}
+
+export function stsClient(target: AwsTarget): STSClient {
+  return new STSClient(clientConfig(target, 'sts'));
 }
 
 /** The target for a local emulator: any credentials, one endpoint for every service. */

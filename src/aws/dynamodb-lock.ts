@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { FiredrillError } from '../runtime/errors.js';
 import { dynamoDbClient, type AwsTarget } from './clients.js';
+import { arnsIn, type Grant, type PermissionScope } from './permissions.js';
 
 /**
  * An environment lock shared by every machine that runs drills: one item per environment in a
@@ -12,6 +13,16 @@ import { dynamoDbClient, type AwsTarget } from './clients.js';
  * and strongly consistent, so two runners cannot both take it; `expiresAt` (epoch seconds) lets a
  * dead owner's lock be taken over, and can be the table's TTL attribute so such items go away.
  */
+/** The lock's three calls, on the one table, on the environment's own item only. */
+export function lockPermissions(lock: { table: string; region: string }, environment: string, scope: PermissionScope): Grant[] {
+  return [{
+    purpose: 'HoldEnvironmentLock',
+    actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+    resources: arnsIn(scope, 'dynamodb', lock.region, `table/${lock.table}`),
+    condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [environment] } },
+  }];
+}
+
 export interface LockHolder {
   drillId: string;
   /** host/pid of the process that took it. */

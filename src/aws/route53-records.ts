@@ -1,5 +1,6 @@
 import { ListResourceRecordSetsCommand, RRType, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 import { z } from 'zod';
+import { hostedZoneArn, type Grant } from './permissions.js';
 
 /** Which record set: with a SetIdentifier, one member of a failover / weighted / latency group. */
 export interface RecordKey {
@@ -19,6 +20,10 @@ export const recordKeySettings = {
 };
 
 export const ABSENT = 'absent';
+
+export function route53RecordPermissions(settings: Pick<RecordKey, 'hostedZoneId'>): Grant[] {
+  return [{ purpose: 'ReadRecords', actions: ['route53:ListResourceRecordSets'], resources: [hostedZoneArn(settings.hostedZoneId)] }];
+}
 
 /** The values a record set answers with, sorted and joined with ","; "absent" when there is none. */
 export function describeRecordSet(record: ResourceRecordSet | undefined): string {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkCallerIdentity } from '../aws/identity.js';
 import { createClock } from '../core/clock.js';
 import { parseDuration } from '../core/duration.js';
 import { kindsFor } from '../runner/builtin-kinds.js';
@@ -35,6 +36,11 @@ export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
     // A drill that is running holds its faults in the journal: never revert them under it.
     const environment = environmentForCleanup(envName, { cwd: io.cwd, stateDir, ...(values.config ? { config: values.config } : {}) });
     const lock = await locksFor(environment, stateDir).acquire({ environment: envName, drillId: `cleanup-${process.pid}`, ttlMs: 10 * 60_000 });
+    // Reverts are changes too: only with credentials of an allowed account (issue 19).
+    await checkCallerIdentity(environment, environment.aws ? [environment.aws.regions[0]!] : []).catch(async (error: Error) => {
+      await lock.release();
+      throw error;
+    });
     const kinds = kindsFor(environment);
     const ledger = new ChangeLedger({ journal, environment: envName, clock: createClock(), log: (line) => io.out(`  ${line}`), revertTimeoutMs });
     for (const entry of journal.unreverted()) {

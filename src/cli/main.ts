@@ -1,6 +1,7 @@
 import { FiredrillError, EXIT } from '../runtime/errors.js';
 import { cleanupCommand } from './cleanup-command.js';
 import { demoCommand } from './demo-command.js';
+import { iamPolicyCommand } from './iam-policy-command.js';
 import type { Io } from './io.js';
 import { labCommand } from './lab-command.js';
 import { runProxyCommand } from './proxy-command.js';
@@ -10,9 +11,10 @@ import { setupCommand } from './setup-command.js';
 const USAGE = `firedrill — chaos and disaster-recovery drills that measure detection, decision, failover, RTO and RPO
 
 usage:
-  firedrill run <scenario> [--env NAME] [--out DIR]   run a drill (exit 0 targets met, 1 breached/aborted, 2 invalid input)
+  firedrill run <scenario> [--env NAME] [--out DIR] [--confirm NAME]   run a drill (exit 0 targets met, 1 breached/aborted, 2 invalid input)
   firedrill plan <scenario> [--env NAME]              print what would be injected, probed and asserted; inject nothing
   firedrill validate <scenario> [--env NAME]          check a scenario
+  firedrill iam-policy <scenario> [--env NAME]        print the least-privilege IAM policy the drill's own AWS calls need
   firedrill cleanup [--env NAME]                      revert faults a crashed drill left behind (from the journal)
   firedrill lab up|down|status|failback [--strategy S] [--manual]   the local two-Region lab
   firedrill proxy --listen H:P --upstream H:P [--control H:P]   a standalone blackhole proxy
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   run: runCommand,
   plan: planCommand,
   validate: validateCommand,
+  'iam-policy': iamPolicyCommand,
   cleanup: cleanupCommand,
   lab: labCommand,
   proxy: (argv) => runProxyCommand(argv),

@@ -7,8 +7,10 @@ import { runDrill } from '../runner/drill.js';
 import { newDrillId, targetsOf } from '../runner/scenario-rules.js';
 import { schemasOf, type Kinds } from '../runner/kinds.js';
 import { EXIT, FiredrillError } from '../runtime/errors.js';
+import { assertConfirmed } from '../aws/identity.js';
 import { assertAllowed } from '../scenario/allow-list.js';
 import type { Environment } from '../scenario/environment.js';
+import { printCaller } from './caller.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { stateDirFrom } from '../runtime/state-dir.js';
 import { environmentFor, environmentNamedIn } from './context.js';
@@ -22,6 +24,7 @@ const OPTIONS = {
   out: { type: 'string' },
   config: { type: 'string' },
   'state-dir': { type: 'string' },
+  confirm: { type: 'string' },
 } as const;
 
 export interface Prepared {
@@ -30,9 +33,12 @@ export interface Prepared {
   kinds: Kinds;
   stateDir: string;
   out?: string;
+  /** `--confirm NAME`, required by an environment marked `confirm: true`. */
+  confirm?: string;
 }
 
-async function prepare(command: string, argv: string[], io: Io): Promise<Prepared> {
+/** Parses the common options, resolves the environment, loads and validates the scenario and checks the allow-list. */
+export async function prepare(command: string, argv: string[], io: Io): Promise<Prepared> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError(`firedrill ${command}: expected one scenario file, got ${positionals.length}`);
   const file = positionals[0]!;
@@ -44,7 +50,7 @@ async function prepare(command: string, argv: string[], io: Io): Promise<Prepare
   const kinds = kindsFor(environment);
   const scenario = await loadScenario(file, environment, schemasOf(kinds), { cwd: io.cwd });
   assertAllowed(scenario, environment);
-  return { scenario, environment, kinds, stateDir, ...(values.out ? { out: values.out } : {}) };
+  return { scenario, environment, kinds, stateDir, ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}) };
 }
 
 export class UsageError extends Error {}
@@ -70,6 +76,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { scenario, environment, kinds } = await prepare('plan', argv, io);
   const { spec, entries } = scenario;
   io.out(`plan for "${spec.scenario}" in environment "${environment.name}" (nothing is injected by plan)`);
+  await printCaller(scenario, environment, io);
   io.out(`\nprobes (sampled from the start, steady state for ${formatDuration(spec.steadyState.window)}):`);
   for (const p of entries.probes) io.out(`  ${p.name} (${p.kind})${p.common.protected ? ' [protected: failure aborts]' : ''}`);
   io.out('\nsignals:');
@@ -87,7 +94,9 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
 }
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {
-  return runAndReport(await prepare('run', argv, io), io);
+  const prepared = await prepare('run', argv, io);
+  assertConfirmed(prepared.environment, prepared.confirm);
+  return runAndReport(prepared, io);
 }
 
 /** Runs a loaded scenario with live progress and the closing summary; returns the exit code. */

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import type { Instant } from '../core/measurement.js';
+import type { Grant, PermissionScope, ServiceRole } from '../aws/permissions.js';
 
 export interface FaultContext {
   clock: Clock;
@@ -47,6 +48,10 @@ export interface FaultKind<Settings> {
    */
   leaseRenewEveryMs?(settings: Settings): number;
   renewLease?(settings: Settings, state: JsonObject, ctx: FaultContext): Promise<void>;
+  /** Optional: the IAM permissions its AWS calls need (for `firedrill iam-policy`); none when absent. */
+  permissions?(settings: Settings, scope: PermissionScope): Grant[];
+  /** Optional: roles a service assumes for it (FIS's experiment role), shown apart from the drill's own policy. */
+  serviceRoles?(settings: Settings): ServiceRole[];
   /** Optional: the fault's own record after the drill (an FIS experiment as FIS describes it), kept as evidence. */
   evidence?(settings: Settings, state: JsonObject, ctx: FaultContext): Promise<JsonObject>;
 }

@@ -1,49 +1,19 @@
 import { z } from 'zod';
 import { durationMs } from '../scenario/fields.js';
+import { experimentTemplateSettings, unwrapExport, type ExperimentTemplate } from './fis-template.js';
 
 /**
- * The settings of an FIS fault: an existing experiment template (`template`) or one firedrill
- * creates for the drill and deletes on revert (`inlineTemplate`, shaped like
- * CreateExperimentTemplate's input).
+ * The settings of an FIS fault: an existing experiment template (`template`), or one firedrill
+ * creates for the drill and deletes on revert, written in the scenario (`inlineTemplate`) or kept
+ * as a JSON file (`templateFile`, read from the scenario's folder with `${vars.x}` filled).
  */
-const stringMap = z.record(z.string(), z.string());
-
-const actionSettings = z.strictObject({
-  actionId: z.string().min(1),
-  description: z.string().optional(),
-  parameters: stringMap.optional(),
-  targets: stringMap.optional(),
-  startAfter: z.array(z.string().min(1)).optional(),
-});
-
-const targetSettings = z.strictObject({
-  resourceType: z.string().min(1),
-  resourceArns: z.array(z.string().min(1)).optional(),
-  resourceTags: stringMap.optional(),
-  filters: z.array(z.strictObject({ path: z.string().min(1), values: z.array(z.string()) })).optional(),
-  selectionMode: z.string().min(1),
-  parameters: stringMap.optional(),
-});
-
-const inlineTemplateSettings = z.strictObject({
-  /** Default: "firedrill drill <drill id>". */
-  description: z.string().optional(),
-  actions: z.record(z.string(), actionSettings),
-  targets: z.record(z.string(), targetSettings).optional(),
-  /** FIS requires at least one; `none` means the experiment has no stop condition. */
-  stopConditions: z.array(z.strictObject({ source: z.string().min(1), value: z.string().optional() })).default([{ source: 'none' }]),
-  roleArn: z.string().min(1),
-  experimentOptions: z.strictObject({
-    accountTargeting: z.enum(['single-account', 'multi-account']).optional(),
-    emptyTargetResolutionMode: z.enum(['fail', 'skip']).optional(),
-  }).optional(),
-});
-
 export const fisSettings = z.strictObject({
   region: z.string().min(1),
   /** The id of an existing experiment template (EXT…); firedrill never deletes it. */
   template: z.string().min(1).optional(),
-  inlineTemplate: inlineTemplateSettings.optional(),
+  inlineTemplate: experimentTemplateSettings.optional(),
+  /** The file's content, put here by the loader; an exported `{ experimentTemplate: {…} }` is unwrapped. */
+  templateFile: z.preprocess(unwrapExport, experimentTemplateSettings).optional(),
   /** `skip-all` is FIS's dry run: the experiment runs, its actions do not. */
   experimentOptions: z.strictObject({ actionsMode: z.enum(['skip-all', 'run-all']).optional() }).optional(),
   pollInterval: durationMs.default(1_000),
@@ -57,15 +27,19 @@ export const fisSettings = z.strictObject({
   /** How long revert waits for the experiment to reach a terminal state after StopExperiment. */
   stopTimeout: durationMs.default(300_000),
 }).superRefine((s, ctx) => {
-  if ((s.template === undefined) === (s.inlineTemplate === undefined)) {
-    const found = s.template === undefined ? 'neither' : 'both';
+  const given = (['template', 'inlineTemplate', 'templateFile'] as const).filter((key) => s[key] !== undefined);
+  if (given.length !== 1) {
     ctx.addIssue({
       code: 'custom',
       path: ['template'],
-      message: `expected exactly one of "template" (an existing experiment template id) or "inlineTemplate", got ${found}`,
+      message: `expected exactly one of "template" (an existing experiment template id), "inlineTemplate" or "templateFile", got ${given.length ? given.join(' and ') : 'none'}`,
     });
   }
 });
 
 export type FisSettings = z.output<typeof fisSettings>;
-export type InlineTemplate = z.output<typeof inlineTemplateSettings>;
+
+/** The template firedrill creates for the drill, if it creates one. */
+export function createdTemplateOf(s: FisSettings): ExperimentTemplate | undefined {
+  return s.inlineTemplate ?? s.templateFile;
+}

@@ -11,7 +11,9 @@ import {
   DRILL_TAG, callFis, describeExperiment, experimentJson, getExperiment, isNotFound, isTerminal, listDrillExperiments, pollExperiment, reasonOf, statusOf, stopExperiment,
   type ObservedExperiment,
 } from './fis-api.js';
-import { fisSettings, type FisSettings, type InlineTemplate } from './fis-settings.js';
+import { experimentRoles, fisPermissions } from './fis-permissions.js';
+import { createdTemplateOf, fisSettings, type FisSettings } from './fis-settings.js';
+import type { ExperimentTemplate } from './fis-template.js';
 import type { FaultContext, FaultKind } from './fault.js';
 
 export { describeExperiment, stopExperimentsByDrillTag } from './fis-api.js';
@@ -38,25 +40,29 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
   return {
     kind: 'fis',
     settings: fisSettings,
+    permissions: fisPermissions,
+    serviceRoles: experimentRoles,
 
     plan(s) {
       const tag = `${DRILL_TAG}=<drill id>`;
-      const create = s.inlineTemplate
-        ? [`fis:CreateExperimentTemplate in ${s.region} (tagged ${tag}) actions: ${describeActions(s.inlineTemplate)}`]
+      const created = createdTemplateOf(s);
+      const create = created
+        ? [`fis:CreateExperimentTemplate in ${s.region} (tagged ${tag}${describeExtras(created)}) actions: ${describeActions(created)}`]
         : [];
       const start = `fis:StartExperiment template=${s.template ?? '<the created template>'} (tagged ${tag}${s.experimentOptions?.actionsMode ? `, actionsMode ${s.experimentOptions.actionsMode}` : ''})`;
-      const remove = s.inlineTemplate ? ['fis:DeleteExperimentTemplate (revert)'] : [];
+      const remove = created ? ['fis:DeleteExperimentTemplate (revert)'] : [];
       return [...create, start, 'fis:StopExperiment (revert)', ...remove];
     },
 
     async inject(s, ctx) {
       const client = clientFor(s.region);
+      const created = createdTemplateOf(s);
       let state: FisState | undefined;
       try {
         // Remembered before the template exists: if we die mid-call, revert finds it by the drill's tag.
-        if (s.inlineTemplate) await ctx.remember({ region: s.region, createdTemplate: true });
-        const templateId = s.inlineTemplate ? await createTemplate(client, s.inlineTemplate, ctx) : s.template!;
-        state = { region: s.region, templateId, createdTemplate: s.inlineTemplate !== undefined };
+        if (created) await ctx.remember({ region: s.region, createdTemplate: true });
+        const templateId = created ? await createTemplate(client, created, ctx) : s.template!;
+        state = { region: s.region, templateId, createdTemplate: created !== undefined };
         await ctx.remember(toJson(state));
         const sentT = ctx.clock.now();
         const experimentId = await startExperiment(client, templateId, s, ctx);
@@ -130,21 +136,30 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
 /** FIS through the default credential chain and AWS_ENDPOINT_URL*; the runner uses `createFisFault` with its environment. */
 export const fisFault: FaultKind<FisSettings> = createFisFault((region) => ({ region }));
 
-function describeActions(template: InlineTemplate): string {
+function describeActions(template: ExperimentTemplate): string {
   return Object.entries(template.actions).map(([name, a]) => `${name} (${a.actionId})`).join(', ');
+}
+
+function describeExtras(template: ExperimentTemplate): string {
+  const tags = Object.entries(template.tags ?? {}).map(([k, v]) => `${k}=${v}`);
+  const logs = template.logConfiguration?.cloudWatchLogsConfiguration?.logGroupArn ?? template.logConfiguration?.s3Configuration?.bucketName;
+  return `${tags.length ? `, ${tags.join(', ')}` : ''}${logs ? `; logs to ${logs}` : ''}`;
 }
 
 function drillTags(ctx: FaultContext): Record<string, string> {
   return { [DRILL_TAG]: ctx.drillId };
 }
 
-async function createTemplate(client: FisClient, template: InlineTemplate, ctx: FaultContext): Promise<string> {
-  const answer = await callFis('CreateExperimentTemplate', `(${describeActions(template)})`, () => client.send(new CreateExperimentTemplateCommand({
-    ...template,
+async function createTemplate(client: FisClient, template: ExperimentTemplate, ctx: FaultContext): Promise<string> {
+  const { experimentReportConfiguration, clientToken: _theirs, ...input } = template;
+  const command = new CreateExperimentTemplateCommand({
+    ...input,
     description: template.description ?? `firedrill drill ${ctx.drillId}`,
     clientToken: randomUUID(),
-    tags: drillTags(ctx),
-  }), { abortSignal: ctx.signal }));
+    tags: { ...template.tags, ...drillTags(ctx) },
+  });
+  if (experimentReportConfiguration) addToBody(command, { experimentReportConfiguration });
+  const answer = await callFis('CreateExperimentTemplate', `(${describeActions(template)})`, () => client.send(command, { abortSignal: ctx.signal }));
   const id = answer.experimentTemplate?.id;
   if (!id) throw new Error('fis:CreateExperimentTemplate answered without an experiment template id');
   return id;
@@ -160,11 +175,13 @@ async function startExperiment(client: FisClient, templateId: string, s: FisSett
 }
 
 /**
- * @aws-sdk/client-fis 3.523 predates StartExperiment's `experimentOptions` and drops it when it
- * serializes; this puts it back into the JSON body before the request is signed.
+ * @aws-sdk/client-fis 3.523 predates StartExperiment's `experimentOptions` and
+ * CreateExperimentTemplate's `experimentReportConfiguration`, and drops them when it serializes;
+ * this puts them back into the JSON body before the request is signed.
  */
-function addToBody(command: StartExperimentCommand, extra: Record<string, unknown>): void {
-  command.middlewareStack.add((next) => async (args) => {
+function addToBody(command: StartExperimentCommand | CreateExperimentTemplateCommand, extra: Record<string, unknown>): void {
+  // The body is rewritten as text, whatever the command's input type: one stack type serves both.
+  (command.middlewareStack as StartExperimentCommand['middlewareStack']).add((next) => async (args) => {
     const request = args.request as { body?: unknown };
     if (typeof request.body === 'string') request.body = JSON.stringify({ ...JSON.parse(request.body || '{}'), ...extra });
     return next(args);

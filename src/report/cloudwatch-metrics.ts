@@ -1,5 +1,6 @@
 import { PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { cloudWatchClient, type AwsTarget } from '../aws/clients.js';
+import type { Grant } from '../aws/permissions.js';
 import type { DrillPlugin } from '../runner/plugin.js';
 import type { Measurements } from '../core/measurements.js';
 import { TARGET_NAMES, TARGETS, type TargetName, type TargetUnit } from '../core/targets.js';
@@ -23,6 +24,11 @@ const UNITS: Record<TargetUnit, { unit: StandardUnit; scale: number }> = {
   ratio: { unit: 'Percent', scale: 100 },
   count: { unit: 'Count', scale: 1 },
 };
+
+/** PutMetricData has no resource-level permissions; the namespace condition keeps it to firedrill's metrics. */
+export function metricsPermissions(): Grant[] {
+  return [{ purpose: 'PublishDrillMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], condition: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } } }];
+}
 
 export interface PublishedDrill {
   scenario: string;

@@ -1,3 +1,4 @@
+import type { CallerIdentity } from '../aws/identity.js';
 import { latenessProblems, probeLateness } from '../core/lateness.js';
 import { measure } from '../core/measurements.js';
 import type { Milestones } from '../core/milestones.js';
@@ -12,6 +13,7 @@ export interface ResultInput {
   drillId: string;
   scenario: LoadedScenario;
   environment: string;
+  caller: CallerIdentity | undefined;
   clock: { anchorWallMs: number };
   /** Timeline time the drill ended at. */
   endedAt: number;
@@ -46,6 +48,7 @@ export function assembleResult(input: ResultInput): DrillResult {
     drillId: input.drillId,
     scenario: { name: spec.scenario, file: input.scenario.file, sha256: input.scenario.sha256, ...(spec.description ? { description: spec.description } : {}) },
     environment: input.environment,
+    ...(input.caller ? { caller: input.caller } : {}),
     startedAt: wall(0),
     endedAt: wall(input.endedAt),
     clockAnchor: wall(0),

@@ -4,9 +4,10 @@ import { httpHookFault } from '../faults/http-hook.js';
 import { httpCanaryKind, sqlCanaryKind } from '../probes/canary-kinds.js';
 import { createDnsProbe, dnsProbeSettings } from '../probes/dns.js';
 import { createHttpProbe, httpProbeSettings } from '../probes/http.js';
-import { cloudWatchAlarmSettings, createCloudWatchAlarmSignal } from '../signals/cloudwatch-alarm.js';
+import { cloudWatchAlarmPermissions, cloudWatchAlarmSettings, createCloudWatchAlarmSignal } from '../signals/cloudwatch-alarm.js';
 import { createDnsAnswerSignal, dnsAnswerSignalSettings } from '../signals/dns-answer.js';
-import { createRoute53HealthCheckSignal, route53HealthCheckSettings } from '../signals/route53-health-check.js';
+import { createRoute53HealthCheckSignal, route53HealthCheckPermissions, route53HealthCheckSettings } from '../signals/route53-health-check.js';
+import { route53RecordPermissions } from '../aws/route53-records.js';
 import { createRoute53RecordSignal, route53RecordSettings } from '../signals/route53-record.js';
 import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../signals/status-endpoint.js';
 import { createRoute53RecordChange } from '../steps/route53-record-change.js';
@@ -26,9 +27,9 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
     signals: {
       'status-endpoint': { settings: statusEndpointSignalSettings, create: (name, s) => createStatusEndpointSignal(name, s) },
       'dns-answer': { settings: dnsAnswerSignalSettings, create: (name, s) => createDnsAnswerSignal(name, s) },
-      'cloudwatch-alarm': { settings: cloudWatchAlarmSettings, create: (name, s, e) => createCloudWatchAlarmSignal(name, s, e.awsTarget) },
-      'route53-health-check': { settings: route53HealthCheckSettings, create: (name, s, e) => createRoute53HealthCheckSignal(name, s, e.awsTarget) },
-      'route53-record': { settings: route53RecordSettings, create: (name, s, e) => createRoute53RecordSignal(name, s, e.awsTarget) },
+      'cloudwatch-alarm': { settings: cloudWatchAlarmSettings, create: (name, s, e) => createCloudWatchAlarmSignal(name, s, e.awsTarget), permissions: cloudWatchAlarmPermissions },
+      'route53-health-check': { settings: route53HealthCheckSettings, create: (name, s, e) => createRoute53HealthCheckSignal(name, s, e.awsTarget), permissions: route53HealthCheckPermissions },
+      'route53-record': { settings: route53RecordSettings, create: (name, s, e) => createRoute53RecordSignal(name, s, e.awsTarget), permissions: route53RecordPermissions },
     },
     canaries: {
       sql: sqlCanaryKind,

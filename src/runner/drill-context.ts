@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CallerIdentity } from '../aws/identity.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { MilestoneTracker } from '../core/milestone-tracker.js';
 import type { MilestoneRules, Milestones } from '../core/milestones.js';
@@ -69,6 +70,8 @@ export class DrillContext {
   /** What stops when the drill does: probe schedules, signal polls, their clients. */
   readonly running: { schedules: Schedule[]; closers: (() => Promise<void>)[]; canaries: Canary[] } = { schedules: [], closers: [], canaries: [] };
   lock: EnvironmentLock | undefined;
+  /** Who the drill's AWS credentials belong to (environments with an `aws` section). */
+  caller: CallerIdentity | undefined;
   /** When observation ended (the start of revert, or the abort): availability is counted up to here. */
   observeEnd: number | undefined;
   private readonly abortController = new AbortController();

@@ -65,6 +65,7 @@ async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted']): 
     drillId: ctx.drillId,
     scenario: ctx.scenario,
     environment: ctx.environment.name,
+    caller: ctx.caller,
     clock: ctx.clock,
     endedAt: ctx.clock.now(),
     aborted,

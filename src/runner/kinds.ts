@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AwsTarget } from '../aws/clients.js';
+import type { Grant, PermissionScope } from '../aws/permissions.js';
 import type { FaultKind } from '../faults/fault.js';
 import type { Canary } from '../probes/canary.js';
 import type { Probe } from '../probes/probe.js';
@@ -17,6 +18,8 @@ export interface AdapterEnv {
 export interface AdapterKind<Written, Made> {
   settings: z.ZodType<unknown, Written>;
   create(name: string, settings: Written, env: AdapterEnv): Made;
+  /** The IAM permissions its AWS calls need (for `firedrill iam-policy`); none when absent. */
+  permissions?(settings: Written, scope: PermissionScope): Grant[];
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Measurements } from '../core/measurements.js';
 import type { Milestones } from '../core/milestones.js';
 import type { RecordedTimeline, TimelineEvent } from '../core/timeline.js';
 import type { Target, Verdict } from '../core/verdicts.js';
+import type { CallerIdentity } from '../aws/identity.js';
 
 /**
  * `result.json`, format `firedrill/result@1` (documented in the README). Times on the timeline
@@ -46,6 +47,8 @@ export interface DrillResult {
   drillId: string;
   scenario: { name: string; file: string; sha256: string; description?: string };
   environment: string;
+  /** Who ran the drill: the caller STS named in preflight (environments with an `aws` section). */
+  caller?: CallerIdentity;
   startedAt: string;
   endedAt: string;
   clockAnchor: string;

@@ -3,37 +3,61 @@ import type { Environment } from './environment.js';
 import type { AdapterSection, LoadedScenario } from './load.js';
 import { formatPath } from './validate.js';
 
-const ARN = /^arn:aws[\w-]*:[\w-]+:([a-z0-9-]*):(\d{12})?:/;
+/** An ARN anywhere in a string (FIS `documentParameters` hold ARNs inside JSON text). */
+const ARN = /arn:aws[\w-]*:[\w-]+:([a-z0-9-]*):(\d{12})?:/g;
+
+/** A Region or account a scenario names, and where. */
+interface AwsReference {
+  path: PropertyKey[];
+  region?: string;
+  account?: string;
+  /** The ARN it was read from; none for a `region` field. */
+  arn?: string;
+}
 
 /**
- * Every Region and account a scenario would touch must be on its environment's allow-list.
- * Regions come from `region` fields, Regions and accounts from ARNs, anywhere in an adapter's
- * settings. Checked before anything runs, so a scenario aimed at the wrong account changes nothing.
+ * Every Region and account an adapter's settings name: `region` fields, and the Region and
+ * account of every ARN (in FIS templates too, from `templateFile` as from `inlineTemplate`).
  */
-export function allowListProblems(scenario: LoadedScenario, env: Environment): string[] {
-  const allowed = env.aws;
-  const problems: string[] = [];
+function awsReferencesOf(scenario: LoadedScenario): AwsReference[] {
+  const found: AwsReference[] = [];
   const visit = (value: unknown, path: PropertyKey[]) => {
     if (typeof value === 'string') {
-      const arn = ARN.exec(value);
-      if (arn && allowed) {
-        if (arn[1] && !allowed.regions.includes(arn[1])) problems.push(`${formatPath(path)}: Region ${arn[1]} in ${value} is not allowed in environment "${env.name}" (allowed: ${allowed.regions.join(', ')})`);
-        if (arn[2] && !allowed.accounts.includes(arn[2])) problems.push(`${formatPath(path)}: account ${arn[2]} in ${value} is not allowed in environment "${env.name}" (allowed: ${allowed.accounts.join(', ')})`);
-      }
+      for (const arn of value.matchAll(ARN)) found.push({ path, arn: value, ...(arn[1] ? { region: arn[1] } : {}), ...(arn[2] ? { account: arn[2] } : {}) });
       return;
     }
     if (Array.isArray(value)) return value.forEach((item, i) => visit(item, [...path, i]));
     if (value && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) {
-        if (key === 'region' && typeof inner === 'string') {
-          if (!allowed) problems.push(`${formatPath([...path, key])}: Region ${inner} is used but environment "${env.name}" has no aws allow-list`);
-          else if (!allowed.regions.includes(inner)) problems.push(`${formatPath([...path, key])}: Region ${inner} is not allowed in environment "${env.name}" (allowed: ${allowed.regions.join(', ')})`);
-        } else visit(inner, [...path, key]);
+        if (key === 'region' && typeof inner === 'string') found.push({ path: [...path, key], region: inner });
+        else visit(inner, [...path, key]);
       }
     }
   };
   for (const section of Object.keys(scenario.entries) as AdapterSection[]) {
     scenario.entries[section].forEach((entry, i) => visit(entry.settings, [section, i]));
+  }
+  return found;
+}
+
+/**
+ * Every Region and account a scenario would touch must be on its environment's allow-list.
+ * Checked before anything runs, so a scenario aimed at the wrong account changes nothing.
+ * The account the credentials belong to is checked in preflight (`src/aws/identity.ts`).
+ */
+export function allowListProblems(scenario: LoadedScenario, env: Environment): string[] {
+  const allowed = env.aws;
+  const problems: string[] = [];
+  for (const { path, region, account, arn } of awsReferencesOf(scenario)) {
+    const where = formatPath(path);
+    if (!arn) {
+      if (!allowed) problems.push(`${where}: Region ${region} is used but environment "${env.name}" has no aws allow-list`);
+      else if (!allowed.regions.includes(region!)) problems.push(`${where}: Region ${region} is not allowed in environment "${env.name}" (allowed: ${allowed.regions.join(', ')})`);
+      continue;
+    }
+    if (!allowed) continue;
+    if (region && !allowed.regions.includes(region)) problems.push(`${where}: Region ${region} in ${arn} is not allowed in environment "${env.name}" (allowed: ${allowed.regions.join(', ')})`);
+    if (account && !allowed.accounts.includes(account)) problems.push(`${where}: account ${account} in ${arn} is not allowed in environment "${env.name}" (allowed: ${allowed.accounts.join(', ')})`);
   }
   return problems.map((p) => `${scenario.file}: ${p}`);
 }
@@ -41,4 +65,15 @@ export function allowListProblems(scenario: LoadedScenario, env: Environment): s
 export function assertAllowed(scenario: LoadedScenario, env: Environment): void {
   const problems = allowListProblems(scenario, env);
   if (problems.length) throw new FiredrillError('FIREDRILL_NOT_ALLOWED', `${scenario.file} would touch AWS resources outside environment "${env.name}":`, problems);
+}
+
+/**
+ * The Regions a drill's AWS calls go to: those its settings name, the lock's and the metrics
+ * Region; the environment's first Region when it names none, so the caller is still known.
+ */
+export function regionsUsedBy(scenario: LoadedScenario, env: Environment): string[] {
+  const named = awsReferencesOf(scenario).map((r) => r.region).filter((r): r is string => r !== undefined);
+  const extra = [env.lock?.dynamodb.region, env.aws?.metricsRegion].filter((r): r is string => r !== undefined);
+  const regions = [...new Set([...named, ...extra])];
+  return regions.length || !env.aws ? regions : [env.aws.regions[0]!];
 }

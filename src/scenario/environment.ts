@@ -19,7 +19,7 @@ const environmentSchema = z.strictObject({
     accounts: z.array(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')).min(1),
     regions: z.array(region).min(1),
     profile: z.string().optional(),
-    endpoints: z.strictObject({ default: z.url().optional(), fis: z.url().optional(), route53: z.url().optional(), cloudwatch: z.url().optional(), dynamodb: z.url().optional() }).optional(),
+    endpoints: z.strictObject({ default: z.url().optional(), fis: z.url().optional(), route53: z.url().optional(), cloudwatch: z.url().optional(), dynamodb: z.url().optional(), sts: z.url().optional() }).optional(),
     /** Publish each drill's measurements as CloudWatch metrics (namespace Firedrill) in this Region. */
     metricsRegion: z.string().optional(),
   }).optional(),
@@ -31,6 +31,8 @@ const environmentSchema = z.strictObject({
     }),
   }).optional(),
   vars: z.record(z.string(), z.unknown()).default({}),
+  /** A mistake here is expensive: `run` needs `--confirm <this environment's name>`. */
+  confirm: z.boolean().default(false),
 });
 
 const configSchema = z.strictObject({ environments: z.record(name, environmentSchema) });
@@ -39,6 +41,8 @@ export interface Environment {
   name: string;
   aws?: { accounts: string[]; regions: string[]; profile?: string; endpoints?: AwsTarget['endpoints']; credentials?: AwsTarget['credentials']; metricsRegion?: string };
   lock?: { dynamodb: { table: string; region: string } };
+  /** `run` refuses unless given `--confirm <name>`. */
+  confirm?: boolean;
   /** Values scenarios interpolate: `${vars.x}` and, for the lab, `${lab.x}`. */
   vars: Record<string, unknown>;
 }
@@ -54,7 +58,7 @@ export function loadEnvironments(configPath: string): Record<string, Environment
     throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `${configPath}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   const config = parseOrThrow(configSchema, raw ?? {}, { file: configPath }, 'FIREDRILL_ENVIRONMENT_INVALID');
-  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), vars: { vars: env.vars } }]));
+  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), ...(env.confirm ? { confirm: true } : {}), vars: { vars: env.vars } }]));
 }
 
 /** The AWS target for one Region of an environment. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
@@ -64,8 +64,9 @@ async function readScenarioSource(path: string, label: string): Promise<{ raw: u
 
 /** Loads and validates a scenario file; `options.cwd` resolves a relative path (default: the process's). */
 export async function loadScenario(file: string, env: Environment, kinds: KindSchemas, options: { cwd?: string } = {}): Promise<LoadedScenario> {
-  const { raw, sha256 } = await readScenarioSource(resolve(options.cwd ?? process.cwd(), file), file);
-  return validateScenario(raw, { file, sha256 }, env, kinds);
+  const path = resolve(options.cwd ?? process.cwd(), file);
+  const { raw, sha256 } = await readScenarioSource(path, file);
+  return validateScenario(raw, { file, sha256, dir: dirname(path) }, env, kinds);
 }
 
 /**
@@ -74,17 +75,17 @@ export async function loadScenario(file: string, env: Environment, kinds: KindSc
  */
 export function loadScenarioObject(raw: unknown, label: string, env: Environment, kinds: KindSchemas): LoadedScenario {
   const sha256 = createHash('sha256').update(JSON.stringify(raw) ?? '').digest('hex');
-  return validateScenario(raw, { file: label, sha256 }, env, kinds);
+  return validateScenario(raw, { file: label, sha256, dir: process.cwd() }, env, kinds);
 }
 
 /** The one validation path: interpolation, the envelope, each kind's settings, cross-references. */
-function validateScenario(raw: unknown, source: { file: string; sha256: string }, env: Environment, kinds: KindSchemas): LoadedScenario {
+function validateScenario(raw: unknown, source: { file: string; sha256: string; dir: string }, env: Environment, kinds: KindSchemas): LoadedScenario {
   const { file, sha256 } = source;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: expected a mapping with "scenario", "faults", "probes", "milestones", "observe" and "targets" at the top level, got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`);
   }
   const problems: string[] = [];
-  const interpolated = interpolate(raw, env.vars, problems, file);
+  const interpolated = readReferencedFiles(interpolate(raw, env.vars, problems, file), source.dir, env, problems, file);
   const { value: spec, problems: shapeProblems } = problemsOf(scenarioSchema, interpolated, { file });
   problems.push(...shapeProblems);
   if (!spec) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, problems);
@@ -96,6 +97,39 @@ function validateScenario(raw: unknown, source: { file: string; sha256: string }
   problems.push(...crossReferenceProblems(spec, file));
   if (problems.length) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, problems);
   return { file, sha256, spec, entries };
+}
+
+/** An adapter setting that names a file (an FIS `templateFile`), whose content the kind validates in its place. */
+const FILE_SETTING = 'templateFile';
+
+/**
+ * Puts the content of every `templateFile` (JSON or YAML, relative to the scenario's folder,
+ * `${vars.x}` filled) where its name was, so that its problems name `faults[0].templateFile.roleArn`.
+ */
+function readReferencedFiles(scenario: unknown, dir: string, env: Environment, problems: string[], file: string): unknown {
+  if (!scenario || typeof scenario !== 'object') return scenario;
+  const spec = scenario as Record<string, unknown>;
+  const read = (entry: unknown, path: PropertyKey[]): unknown => {
+    if (!entry || typeof entry !== 'object' || typeof (entry as Record<string, unknown>)[FILE_SETTING] !== 'string') return entry;
+    const named = (entry as Record<string, string>)[FILE_SETTING]!;
+    const where = `${file}: ${formatPath([...path, FILE_SETTING])}`;
+    let text: string;
+    try {
+      text = readFileSync(resolve(dir, named), 'utf8');
+    } catch (error) {
+      problems.push(`${where}: cannot read ${named} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return entry;
+    }
+    try {
+      const content: unknown = parseYaml(text, { uniqueKeys: true });
+      return { ...(entry as object), [FILE_SETTING]: interpolate(content, env.vars, problems, file, [...path, FILE_SETTING]) };
+    } catch (error) {
+      problems.push(`${where}: ${named} is not valid JSON or YAML: ${(error as Error).message.split('\n')[0]}`);
+      return entry;
+    }
+  };
+  return Object.fromEntries(Object.entries(spec).map(([section, value]) =>
+    [section, section in COMMON_KEYS && Array.isArray(value) ? value.map((entry, i) => read(entry, [section, i])) : value]));
 }
 
 function validateEntry(section: AdapterSection, entry: { name: string; kind: string } & Record<string, unknown>, index: number, kinds: KindSchemas, file: string, problems: string[]): AdapterEntry<unknown> {

@@ -1,6 +1,7 @@
 import { DescribeAlarmHistoryCommand, DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
 import { cloudWatchClient, type AwsTarget } from '../aws/clients.js';
+import { arnsIn, type Grant, type PermissionScope } from '../aws/permissions.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 
@@ -11,6 +12,10 @@ export const cloudWatchAlarmSettings = z.strictObject({
 });
 
 export type CloudWatchAlarmSettings = z.input<typeof cloudWatchAlarmSettings>;
+
+export function cloudWatchAlarmPermissions(settings: CloudWatchAlarmSettings, scope: PermissionScope): Grant[] {
+  return [{ purpose: 'ReadAlarmStateAndHistory', actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'], resources: arnsIn(scope, 'cloudwatch', settings.region, `alarm:${settings.alarm}`) }];
+}
 
 /** Which clock `since` was read from, best first. */
 export type AlarmSinceSource = 'alarm-history' | 'state-transitioned' | 'state-updated';

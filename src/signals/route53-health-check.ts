@@ -1,6 +1,7 @@
 import { GetHealthCheckStatusCommand, type HealthCheckObservation } from '@aws-sdk/client-route-53';
 import { z } from 'zod';
 import { route53Client, type AwsTarget } from '../aws/clients.js';
+import { route53Arn, type Grant } from '../aws/permissions.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 
@@ -12,6 +13,10 @@ export const route53HealthCheckSettings = z.strictObject({
 });
 
 export type Route53HealthCheckSettings = z.input<typeof route53HealthCheckSettings>;
+
+export function route53HealthCheckPermissions(settings: Route53HealthCheckSettings): Grant[] {
+  return [{ purpose: 'ReadHealthCheckStatus', actions: ['route53:GetHealthCheckStatus'], resources: [route53Arn(`healthcheck/${settings.healthCheckId}`)] }];
+}
 
 /** One checker's last report, as GetHealthCheckStatus gives it. */
 export interface CheckerReport {

@@ -1,13 +1,14 @@
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, type Change, type ChangeInfo, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 import { z } from 'zod';
 import { route53Client, type AwsTarget } from '../aws/clients.js';
+import { hostedZoneArn, route53Arn } from '../aws/permissions.js';
 import { timelineMsOf, wallTimeOf } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import { exactInstant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import { waitFor } from '../runtime/wait.js';
 import { durationMs } from '../scenario/fields.js';
-import { describeRecordSet, readRecordSet, recordKeySettings, type RecordKey } from '../aws/route53-records.js';
+import { describeRecordSet, readRecordSet, recordKeySettings, route53RecordPermissions, type RecordKey } from '../aws/route53-records.js';
 
 export const route53RecordChangeSettings = z.strictObject({
   ...recordKeySettings,
@@ -44,6 +45,19 @@ export function createRoute53RecordChange(resolveTarget: (region: string) => Aws
   return {
     kind: 'route53-record-change',
     settings: route53RecordChangeSettings,
+    permissions(s) {
+      const zone = hostedZoneArn(s.hostedZoneId);
+      return [
+        ...route53RecordPermissions(s),
+        {
+          purpose: 'ChangeOneRecord',
+          actions: ['route53:ChangeResourceRecordSets'],
+          resources: [zone],
+          condition: { 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [s.recordName.replace(/\.$/, '').toLowerCase()] } },
+        },
+        { purpose: 'WaitForChangeInSync', actions: ['route53:GetChange'], resources: [route53Arn('change/*')] },
+      ];
+    },
     plan(s) {
       const change = `route53:ChangeResourceRecordSets UPSERT ${labelOf(s)} -> ${s.values.join(',')}`;
       const undo = s.revert

@@ -197,7 +197,9 @@ describe('AWS retries through a fault proxy on moto', function () {
         faults: { 'api-outage': apiOutage },
         steps: {},
       };
-      const environment: Environment = { name: 'retries', aws: { accounts: [ACCOUNT], regions: [REGION] }, vars: {} };
+      // Its AWS calls go where the signal's do, so preflight's STS question is answered by the emulator too.
+      const { endpoints, credentials } = viaProxy(REGION);
+      const environment: Environment = { name: 'retries', aws: { accounts: [ACCOUNT], regions: [REGION], endpoints: endpoints!, credentials: credentials! }, vars: {} };
       const scenario = loadScenarioObject({
         scenario: 'aws-api-outage',
         faults: [{ name: 'api-outage', kind: 'api-outage' }],

@@ -277,10 +277,10 @@ describe('FIS fault on moto', function () {
       return z.prettifyError(result.error!);
     }
 
-    it('requires exactly one of template and inlineTemplate', function () {
-      const expected = (found: string) => `expected exactly one of "template" (an existing experiment template id) or "inlineTemplate", got ${found}`;
-      expect(problemsOf({})).to.equal(`✖ ${expected('neither')}\n  → at template`);
-      expect(problemsOf({ template: 'EXT1', inlineTemplate: { roleArn: ROLE, actions: waitAction } })).to.equal(`✖ ${expected('both')}\n  → at template`);
+    it('requires exactly one of template, inlineTemplate and templateFile', function () {
+      const expected = (found: string) => `expected exactly one of "template" (an existing experiment template id), "inlineTemplate" or "templateFile", got ${found}`;
+      expect(problemsOf({})).to.equal(`✖ ${expected('none')}\n  → at template`);
+      expect(problemsOf({ template: 'EXT1', inlineTemplate: { roleArn: ROLE, actions: waitAction } })).to.equal(`✖ ${expected('template and inlineTemplate')}\n  → at template`);
     });
 
     it('rejects a duration that is not one, naming the field', function () {

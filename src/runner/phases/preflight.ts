@@ -1,6 +1,8 @@
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkCallerIdentity } from '../../aws/identity.js';
 import { FiredrillError } from '../../runtime/errors.js';
+import { regionsUsedBy } from '../../scenario/allow-list.js';
 import type { DrillContext } from '../drill-context.js';
 import { locksFor } from '../lock.js';
 import type { Task } from '../task-runner.js';
@@ -13,6 +15,8 @@ export const preflight: Task<DrillContext> = {
     // The lock first: a drill that is running holds its faults in the journal, and must not be
     // mistaken for a crashed one.
     ctx.lock = await locksFor(ctx.environment, ctx.stateDir).acquire({ environment: ctx.environment.name, drillId: ctx.drillId, ttlMs: ctx.spec.guardrails.maxDuration + 60_000 });
+    // Who the credentials belong to, before any change: an account off the allow-list is refused.
+    ctx.caller = await checkCallerIdentity(ctx.environment, regionsUsedBy(ctx.scenario, ctx.environment));
     refuseLeftovers(ctx);
     refuseOutsideBlastRadius(ctx);
   }),

@@ -1,0 +1,81 @@
+import { metricsPermissions } from '../report/cloudwatch-metrics.js';
+import type { Kinds } from '../runner/kinds.js';
+import type { Environment } from '../scenario/environment.js';
+import type { AdapterSection, LoadedScenario } from '../scenario/load.js';
+import { lockPermissions } from './dynamodb-lock.js';
+import { callerIdentityPermissions } from './identity.js';
+import type { Grant, PermissionScope, ServiceRole } from './permissions.js';
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+/** The drill's own least-privilege policy, and the service roles whose needs are the services'. */
+export interface DrillPolicy {
+  policy: PolicyDocument;
+  /** Statements only `firedrill cleanup` (or a revert after a crash) uses, by Sid. */
+  cleanupOnly: string[];
+  serviceRoles: ServiceRole[];
+}
+
+/**
+ * Every grant the drill's kinds declare for their settings, plus the caller check, the DynamoDB
+ * lock and the CloudWatch metrics when the environment uses them. The same grant from two
+ * entries is one statement; grants that differ only in their resources are merged.
+ */
+export function iamPolicyFor(scenario: LoadedScenario, environment: Environment, kinds: Kinds): DrillPolicy {
+  const scope: PermissionScope = { accounts: environment.aws?.accounts ?? [] };
+  const grants: Grant[] = [];
+  const serviceRoles: ServiceRole[] = [];
+  if (environment.aws) grants.push(...callerIdentityPermissions());
+  if (environment.lock) grants.push(...lockPermissions(environment.lock.dynamodb, environment.name, scope));
+  if (environment.aws?.metricsRegion) grants.push(...metricsPermissions());
+  for (const section of ['faults', 'steps'] as const) {
+    for (const entry of scenario.entries[section]) {
+      const kind = kinds[section][entry.kind]!;
+      grants.push(...(kind.permissions?.(entry.settings, scope) ?? []));
+      serviceRoles.push(...(kind.serviceRoles?.(entry.settings) ?? []));
+    }
+  }
+  for (const section of ['probes', 'signals', 'canaries'] as const satisfies readonly AdapterSection[]) {
+    for (const entry of scenario.entries[section]) grants.push(...(kinds[section][entry.kind]!.permissions?.(entry.written, scope) ?? []));
+  }
+  const statements = mergeGrants(grants);
+  return {
+    policy: { Version: '2012-10-17', Statement: statements.map((s) => s.statement) },
+    cleanupOnly: statements.filter((s) => s.cleanupOnly).map((s) => s.statement.Sid),
+    serviceRoles: uniqueBy(serviceRoles, (role) => JSON.stringify(role)),
+  };
+}
+
+function mergeGrants(grants: Grant[]): { statement: PolicyStatement; cleanupOnly: boolean }[] {
+  const merged = new Map<string, { statement: PolicyStatement; cleanupOnly: boolean }>();
+  for (const grant of grants) {
+    const key = JSON.stringify([grant.purpose, [...grant.actions].sort(), grant.condition ?? null]);
+    const existing = merged.get(key);
+    if (existing) {
+      existing.statement.Resource = [...new Set([...existing.statement.Resource, ...grant.resources])];
+      continue;
+    }
+    const sids = [...merged.values()].map((m) => m.statement.Sid);
+    const sid = sids.includes(grant.purpose) ? `${grant.purpose}${sids.filter((s) => s.startsWith(grant.purpose)).length + 1}` : grant.purpose;
+    merged.set(key, {
+      statement: { Sid: sid, Effect: 'Allow', Action: [...grant.actions], Resource: [...new Set(grant.resources)], ...(grant.condition ? { Condition: grant.condition } : {}) },
+      cleanupOnly: grant.cleanupOnly === true,
+    });
+  }
+  return [...merged.values()];
+}
+
+function uniqueBy<T>(items: T[], keyOf: (item: T) => string): T[] {
+  return [...new Map(items.map((item) => [keyOf(item), item])).values()];
+}
