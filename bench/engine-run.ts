@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { TimelineEvent } from '../src/core/timeline.js';
+import { runScenario, type ScenarioInput } from '../src/index.js';
+import { SampleTimes } from './engine-adapter.js';
+import { spreadOf, type Spread } from './stats.js';
+
+/*
+ * One drill, in this process alone, with `--probes` HTTP probes every `--interval` ms against
+ * `--target` for an observe phase of `--seconds`: the whole runner as a user gets it (timeline,
+ * persistence, milestones re-derived while observing). Prints one JSON line: how late samples
+ * were sent against their fixed schedule, the rate sustained, CPU and memory.
+ */
+export interface EngineRun {
+  probes: number;
+  intervalMs: number;
+  connection: string;
+  observeMs: number;
+  /** Samples planned inside the observe phase, and per second of it. */
+  samples: number;
+  ratePerSecond: number;
+  lateness: Spread;
+  /** The first and the last `windowMs` of the observe phase. */
+  windowMs: number;
+  first: Spread;
+  last: Spread;
+  /** CPU time (user + system) per second of the observe phase, in ms: 1000 is one core. */
+  cpuMsPerSecond: number;
+  rssBeforeBytes: number;
+  rssAtEndBytes: number;
+  maxRssBytes: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    target: { type: 'string' },
+    probes: { type: 'string', default: '10' },
+    interval: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '10' },
+    window: { type: 'string' },
+    connection: { type: 'string', default: 'keep-alive' },
+  },
+});
+if (!values.target) throw new Error('engine-run: expected --target URL of the server to probe');
+const probes = Number(values.probes);
+const intervalMs = Number(values.interval);
+const observeMs = Number(values.seconds) * 1000;
+const windowMs = values.window ? Number(values.window) * 1000 : Math.min(60_000, observeMs / 6);
+
+function scenarioOf(target: string): ScenarioInput {
+  return {
+    scenario: 'bench-probe-engine',
+    faults: [{ name: 'no-op', kind: 'http-hook', on: { url: `${target}fault/on` }, off: { url: `${target}fault/off` } }],
+    probes: Array.from({ length: probes }, (_, i) => ({
+      name: `p${i}`, kind: 'http', url: target, interval: `${intervalMs}ms`, timeout: '1s', connection: values.connection,
+    })),
+    // Never recovered, so the observe phase lasts its whole timeout.
+    milestones: { recovered: { probe: 'p0', region: 'nowhere', consecutive: 1 } },
+    // Every probe must have answered once before the fault; first connections take a while when many open at once.
+    steadyState: { window: `${2_000 + probes * 5}ms`, minSuccess: 0 },
+    observe: { timeout: `${observeMs}ms`, settle: '0ms' },
+    verify: { window: '200ms' },
+    targets: { availability: '0%' },
+    guardrails: { maxDuration: `${observeMs + 120_000}ms` },
+  };
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'firedrill-bench-engine-'));
+try {
+  const times = new SampleTimes();
+  let observe: { start: number; end: number; cpuStart: NodeJS.CpuUsage; cpu?: NodeJS.CpuUsage; rssAtEnd?: number } | undefined;
+  const onEvent = (event: TimelineEvent) => {
+    times.record(event);
+    if (event.kind !== 'phase' || event.phase !== 'observe') return;
+    if (event.state === 'start') observe = { start: event.t, end: Infinity, cpuStart: process.cpuUsage() };
+    else if (observe) Object.assign(observe, { end: event.t, cpu: process.cpuUsage(observe.cpuStart), rssAtEnd: process.memoryUsage.rss() });
+  };
+  const rssBeforeBytes = process.memoryUsage.rss();
+  const result = await runScenario(scenarioOf(values.target), { environment: { name: 'bench', vars: {} }, outDir: join(dir, 'out'), stateDir: join(dir, 'state'), onEvent });
+  if (!observe?.cpu || result.aborted) throw new Error(`engine-run: the drill did not observe to the end: ${result.aborted?.reason ?? 'no observe phase'}`);
+  const { start, end } = observe;
+  const { plannedT, lateMs } = times.lateness(intervalMs);
+  const inside = (from: number, to: number) => lateMs.filter((_, i) => plannedT[i]! >= from && plannedT[i]! < to);
+  const all = inside(start, end);
+  const run: EngineRun = {
+    probes, intervalMs, connection: values.connection, observeMs: end - start,
+    samples: all.length,
+    ratePerSecond: all.length / ((end - start) / 1000),
+    lateness: spreadOf(all),
+    windowMs,
+    first: spreadOf(inside(start, start + windowMs)),
+    last: spreadOf(inside(end - windowMs, end)),
+    cpuMsPerSecond: (observe.cpu.user + observe.cpu.system) / 1000 / ((end - start) / 1000),
+    rssBeforeBytes,
+    rssAtEndBytes: observe.rssAtEnd!,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+  process.stdout.write(JSON.stringify(run) + '\n');
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
