@@ -10,7 +10,7 @@ import { formatTable, mb, ms } from './stats.js';
  * in this process alone so its peak RSS is the core's. The reference is one plain pass over the
  * same events in the same run. Exits 1 if the milestones differ from the ones planted.
  *
- *   npm run bench:core [-- --probes 100] [--hz 10] [--minutes 60]
+ *   npm run bench:core-at-scale [-- --probes 100] [--hz 10] [--minutes 60]
  */
 const { values } = parseArgs({
   options: {
