@@ -2,19 +2,27 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** A benchmark script run in its own Node process, through tsx like the tests, so it has its own event loop and memory figures. */
-export function spawnBench(script: string, args: readonly string[], nodeOptions: readonly string[] = []): ChildProcess {
+export function spawnBench(script: string, args: readonly string[]): ChildProcess {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  return spawn(process.execPath, [...nodeOptions, '--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-/** Runs a script to its end and returns the JSON object it printed last. */
-export function runBenchChild<T>(script: string, args: readonly string[], nodeOptions: readonly string[] = []): Promise<T> {
-  const child = spawnBench(script, args, nodeOptions);
+/**
+ * Runs a script to its end and returns the JSON object it printed last. A script still running
+ * after `timeoutMs` is killed (by its handle) and the promise rejects with a `ChildTimeout`.
+ */
+export function runBenchChild<T>(script: string, args: readonly string[], options: { timeoutMs?: number } = {}): Promise<T> {
+  const child = spawnBench(script, args);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
   return new Promise((resolve, reject) => {
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+      reject(new ChildTimeout(`did not finish within ${Math.round(options.timeoutMs! / 1000)}s`));
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
     child.once('error', reject);
     child.once('close', (code, signal) => {
+      clearTimeout(timer);
       const last = out.trim().split('\n').at(-1) ?? '';
       if (code !== 0) return reject(new Error(`${script} ${args.join(' ')} exited with ${code ?? signal}`));
       try {
@@ -25,6 +33,8 @@ export function runBenchChild<T>(script: string, args: readonly string[], nodeOp
     });
   });
 }
+
+export class ChildTimeout extends Error {}
 
 /** Starts the trivial target server in its own process; `stop()` ends that process by its handle. */
 export async function startTargetServer(): Promise<{ url: string; stop(): Promise<void> }> {

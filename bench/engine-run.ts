@@ -18,7 +18,10 @@ export interface EngineRun {
   intervalMs: number;
   connection: string;
   observeMs: number;
-  /** Samples planned inside the observe phase, and per second of it. */
+  /** Why the drill stopped early (its maximum duration when the engine falls far behind), or null. */
+  aborted: string | null;
+  /** Samples the schedule planned inside the observe phase, those of them sent, and sent per second. */
+  planned: number;
   samples: number;
   ratePerSecond: number;
   lateness: Spread;
@@ -41,12 +44,16 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     window: { type: 'string' },
     connection: { type: 'string', default: 'keep-alive' },
+    /** Where the drill keeps its output and state (removed afterwards); a fresh temporary folder by default. */
+    dir: { type: 'string' },
   },
 });
 if (!values.target) throw new Error('engine-run: expected --target URL of the server to probe');
 const probes = Number(values.probes);
 const intervalMs = Number(values.interval);
 const observeMs = Number(values.seconds) * 1000;
+// Every probe must have answered once before the fault; first connections take a while when many open at once.
+const steadyMs = 2_000 + probes * 5;
 const windowMs = values.window ? Number(values.window) * 1000 : Math.min(60_000, observeMs / 6);
 
 function scenarioOf(target: string): ScenarioInput {
@@ -58,16 +65,16 @@ function scenarioOf(target: string): ScenarioInput {
     })),
     // Never recovered, so the observe phase lasts its whole timeout.
     milestones: { recovered: { probe: 'p0', region: 'nowhere', consecutive: 1 } },
-    // Every probe must have answered once before the fault; first connections take a while when many open at once.
-    steadyState: { window: `${2_000 + probes * 5}ms`, minSuccess: 0 },
+    steadyState: { window: `${steadyMs}ms`, minSuccess: 0 },
     observe: { timeout: `${observeMs}ms`, settle: '0ms' },
     verify: { window: '200ms' },
     targets: { availability: '0%' },
-    guardrails: { maxDuration: `${observeMs + 120_000}ms` },
+    // An engine far behind its schedule is stopped by this rather than left to run on.
+    guardrails: { maxDuration: `${steadyMs + observeMs + 30_000}ms` },
   };
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'firedrill-bench-engine-'));
+const dir = values.dir ?? await mkdtemp(join(tmpdir(), 'firedrill-bench-engine-'));
 try {
   const times = new SampleTimes();
   let observe: { start: number; end: number; cpuStart: NodeJS.CpuUsage; cpu?: NodeJS.CpuUsage; rssAtEnd?: number } | undefined;
@@ -79,13 +86,15 @@ try {
   };
   const rssBeforeBytes = process.memoryUsage.rss();
   const result = await runScenario(scenarioOf(values.target), { environment: { name: 'bench', vars: {} }, outDir: join(dir, 'out'), stateDir: join(dir, 'state'), onEvent });
-  if (!observe?.cpu || result.aborted) throw new Error(`engine-run: the drill did not observe to the end: ${result.aborted?.reason ?? 'no observe phase'}`);
+  if (!observe?.cpu) throw new Error(`engine-run: the drill never observed: ${result.aborted?.reason ?? 'no observe phase'}`);
   const { start, end } = observe;
   const { plannedT, lateMs } = times.lateness(intervalMs);
   const inside = (from: number, to: number) => lateMs.filter((_, i) => plannedT[i]! >= from && plannedT[i]! < to);
   const all = inside(start, end);
   const run: EngineRun = {
     probes, intervalMs, connection: values.connection, observeMs: end - start,
+    aborted: result.aborted?.reason ?? null,
+    planned: probes * Math.floor((end - start) / intervalMs),
     samples: all.length,
     ratePerSecond: all.length / ((end - start) / 1000),
     lateness: spreadOf(all),

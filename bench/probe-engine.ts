@@ -1,6 +1,9 @@
 import autocannon from 'autocannon';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runBenchChild, startTargetServer } from './child.js';
+import { ChildTimeout, runBenchChild, startTargetServer } from './child.js';
 import type { EngineRun } from './engine-run.js';
 import { formatTable, mb, ms, percent } from './stats.js';
 
@@ -9,11 +12,13 @@ import { formatTable, mb, ms, percent } from './stats.js';
  * it sustains, each drill in its own process against a trivial server in another. The reference
  * is autocannon's request rate against the same server in the same run.
  *
- *   npm run bench:probe-engine [-- --long] [--seconds 10] [--drift-seconds 60]
+ *   npm run bench:probe-engine [-- --long] [--seconds 10] [--drift-seconds 60] [--drift-probes 100]
  *     [--counts 1,2,5,…] [--table-counts 10,100,1000] [--connection keep-alive|fresh]
  */
 const LATENESS_BUDGET_MS = 5;
 const INTERVAL_MS = 100;
+/** How long past its planned end a drill may run before it counts as not finishing (an engine far behind). */
+const OVERRUN_MS = 60_000;
 
 const { values } = parseArgs({
   options: {
@@ -29,58 +34,86 @@ const { values } = parseArgs({
 });
 const counts = (text: string) => text.split(',').map(Number);
 const driftSeconds = Number(values['drift-seconds'] ?? (values.long ? 600 : 60));
+const hz = 1000 / INTERVAL_MS;
+
+/** A drill's figures, or why there are none. */
+type Point = { probes: number; run: EngineRun } | { probes: number; failure: string };
+
+/** Samples sent of those the schedule planned in the observe phase; a drill stopped early (far behind) says so. */
+function sentOf(run: EngineRun): string {
+  return `${percent(run.samples / run.planned)}${run.aborted ? ' (stopped early)' : ''}`;
+}
+
+/** A row's cells from `cells(run)`, or the failure in the first of them. */
+function row(point: Point, width: number, cells: (run: EngineRun) => string[]): string[] {
+  if ('failure' in point) return [String(point.probes), point.failure, ...Array<string>(width - 2).fill('-')];
+  return [String(point.probes), ...cells(point.run)];
+}
 
 const server = await startTargetServer();
+// The drills' folders, removed at the end even when a drill that did not finish was killed.
+const base = await mkdtemp(join(tmpdir(), 'firedrill-bench-engine-'));
 try {
   const reference = await autocannon({ url: server.url, connections: 10, duration: Number(values['autocannon-seconds']) });
   if (reference.errors || reference.non2xx) throw new Error(`autocannon saw ${reference.errors} errors and ${reference.non2xx} non-2xx answers from the target server`);
   const referenceRate = reference.requests.average;
   console.log(`reference: autocannon 9.0.0, 10 connections, ${values['autocannon-seconds']}s: ${Math.round(referenceRate)} requests/s against the same server\n`);
 
-  const runs = new Map<number, EngineRun>();
-  const drill = async (probes: number, seconds = values.seconds): Promise<EngineRun> => {
-    const args = ['--target', server.url, '--probes', String(probes), '--interval', String(INTERVAL_MS), '--seconds', seconds, '--connection', values.connection];
-    return runBenchChild<EngineRun>('./engine-run.ts', args);
+  const drill = async (probes: number, seconds: number): Promise<Point> => {
+    const args = ['--dir', join(base, `${probes}-${seconds}s`), '--target', server.url, '--probes', String(probes), '--interval', String(INTERVAL_MS), '--seconds', String(seconds), '--connection', values.connection];
+    try {
+      return { probes, run: await runBenchChild<EngineRun>('./engine-run.ts', args, { timeoutMs: 2_000 + probes * 5 + seconds * 1000 + OVERRUN_MS }) };
+    } catch (error) {
+      if (error instanceof ChildTimeout) return { probes, failure: error.message };
+      throw error;
+    }
   };
-  const cached = async (probes: number) => runs.get(probes) ?? runs.set(probes, await drill(probes)).get(probes)!;
+  const points = new Map<number, Point>();
+  const cached = async (probes: number) => points.get(probes) ?? points.set(probes, await drill(probes, Number(values.seconds))).get(probes)!;
 
   // Highest sustained rate within the lateness budget: more probes at 10 Hz until p99 exceeds it.
   let best: EngineRun | undefined;
   for (const probes of counts(values.counts)) {
-    const run = await cached(probes);
-    if (run.lateness.p99 > LATENESS_BUDGET_MS) break;
-    best = run;
+    const point = await cached(probes);
+    if ('failure' in point || point.run.lateness.p99 > LATENESS_BUDGET_MS) break;
+    best = point.run;
   }
-  const searched = [...runs.values()];
-  console.log(`rate search: probes × ${1000 / INTERVAL_MS} Hz, ${values.seconds}s observe each, ${values.connection}; stops at the first p99 over ${LATENESS_BUDGET_MS}ms`);
-  console.log(formatTable(['probes', 'asked/s', 'sustained/s', 'of autocannon', 'p50 late', 'p99 late', 'max late', `p99 <= ${LATENESS_BUDGET_MS}ms`], searched.map((r) => [
-    String(r.probes), String(r.probes * 1000 / r.intervalMs), r.ratePerSecond.toFixed(0), percent(r.ratePerSecond / referenceRate, 2),
-    ms(r.lateness.p50), ms(r.lateness.p99), ms(r.lateness.max), r.lateness.p99 <= LATENESS_BUDGET_MS ? 'yes' : 'no',
-  ])));
+  const searched = [...points.values()];
+  console.log(`rate search: probes × ${hz} Hz, ${values.seconds}s observe each, ${values.connection}; stops at the first p99 over ${LATENESS_BUDGET_MS}ms`);
+  console.log(formatTable(['probes', 'asked/s', 'sustained/s', 'sent of planned', 'of autocannon', 'p50 late', 'p99 late', 'max late'], searched.map((p) => row(p, 8, (r) => [
+    String(r.probes * hz), r.ratePerSecond.toFixed(0), sentOf(r), percent(r.ratePerSecond / referenceRate, 2), ms(r.lateness.p50), ms(r.lateness.p99), ms(r.lateness.max),
+  ]))));
+  const first = searched[0]!;
   console.log(best
-    ? `highest sustained rate with p99 lateness <= ${LATENESS_BUDGET_MS}ms: ${best.ratePerSecond.toFixed(0)} samples/s (${best.probes} probes) = ${percent(best.ratePerSecond / referenceRate, 2)} of autocannon's rate (target >= 10000/s, >= 12%)\n`
-    : `highest sustained rate with p99 lateness <= ${LATENESS_BUDGET_MS}ms: none — already ${ms(searched[0]!.lateness.p99)} p99 at ${searched[0]!.probes} probe(s) (target >= 10000/s, >= 12% of autocannon)\n`);
+    ? `highest sustained rate with p99 lateness <= ${LATENESS_BUDGET_MS}ms: ${best.ratePerSecond.toFixed(0)} samples/s (${best.probes} probes) = ${percent(best.ratePerSecond / referenceRate, 2)} of autocannon's rate (target >= 10000/s and >= 12%)\n`
+    : `highest sustained rate with p99 lateness <= ${LATENESS_BUDGET_MS}ms: none — already ${'run' in first ? `${ms(first.run.lateness.p99)} p99` : first.failure} at ${first.probes} probe(s) (target >= 10000/s and >= 12% of autocannon)\n`);
 
-  const table = [];
+  const table: Point[] = [];
   for (const probes of counts(values['table-counts'])) table.push(await cached(probes));
-  console.log(`lateness against the schedule at ${1000 / INTERVAL_MS} Hz per probe, ${values.seconds}s observe, ${values.connection}`);
-  console.log(formatTable(['probes', 'asked/s', 'sustained/s', 'p50 late', 'p99 late', 'max late', 'CPU per probe', 'RSS growth per probe', 'peak RSS'], table.map((r) => [
-    String(r.probes), String(r.probes * 1000 / r.intervalMs), r.ratePerSecond.toFixed(0), ms(r.lateness.p50), ms(r.lateness.p99), ms(r.lateness.max),
+  console.log(`lateness against the schedule at ${hz} Hz per probe, ${values.seconds}s observe, ${values.connection}`);
+  console.log(formatTable(['probes', 'asked/s', 'sustained/s', 'sent of planned', 'p50 late', 'p99 late', 'max late', 'CPU per probe', 'RSS growth per probe', 'peak RSS'], table.map((p) => row(p, 10, (r) => [
+    String(r.probes * hz), r.ratePerSecond.toFixed(0), sentOf(r), ms(r.lateness.p50), ms(r.lateness.p99), ms(r.lateness.max),
     `${percent(r.cpuMsPerSecond / 1000 / r.probes, 3)} of a core`, `${((r.rssAtEndBytes - r.rssBeforeBytes) / 1024 / r.probes).toFixed(1)} KB`, mb(r.maxRssBytes),
-  ])));
-  const hundred = runs.get(100);
-  if (hundred) console.log(`target: 100 probes × 10 Hz p99 lateness <= ${LATENESS_BUDGET_MS}ms: ${hundred.lateness.p99 <= LATENESS_BUDGET_MS ? 'met' : 'missed'} (${ms(hundred.lateness.p99)})`);
+  ]))));
+  const hundred = points.get(100);
+  if (hundred && 'run' in hundred) console.log(`target: 100 probes × 10 Hz p99 lateness <= ${LATENESS_BUDGET_MS}ms: ${hundred.run.lateness.p99 <= LATENESS_BUDGET_MS ? 'met' : 'missed'} (${ms(hundred.run.lateness.p99)})`);
 
   const driftProbes = Number(values['drift-probes']);
-  const drift = await drill(driftProbes, String(driftSeconds));
-  console.log(`\ndrift: ${driftProbes} probes × ${1000 / INTERVAL_MS} Hz over a ${driftSeconds}s observe phase, first vs last ${ms(drift.windowMs)}`);
-  console.log(formatTable(['window', 'samples', 'p50 late', 'p99 late', 'max late'], [
-    ['first', String(drift.first.n), ms(drift.first.p50), ms(drift.first.p99), ms(drift.first.max)],
-    ['last', String(drift.last.n), ms(drift.last.p50), ms(drift.last.p99), ms(drift.last.max)],
-    ['whole', String(drift.lateness.n), ms(drift.lateness.p50), ms(drift.lateness.p99), ms(drift.lateness.max)],
-  ]));
-  const growth = drift.last.p99 - drift.first.p99;
-  console.log(`p99 grew by ${ms(growth)} (target: no more than 5ms${values.long ? '' : ', over 10 minutes with --long'}); sustained ${drift.ratePerSecond.toFixed(0)}/s of ${driftProbes * 1000 / INTERVAL_MS}/s asked; peak RSS ${mb(drift.maxRssBytes)}`);
+  const drift = await drill(driftProbes, driftSeconds);
+  console.log(`\ndrift: ${driftProbes} probes × ${hz} Hz over a ${driftSeconds}s observe phase`);
+  if ('failure' in drift) {
+    console.log(`no figures: the drill ${drift.failure}`);
+  } else {
+    const { run } = drift;
+    console.log(formatTable([`window (${ms(run.windowMs)})`, 'samples', 'p50 late', 'p99 late', 'max late'], [
+      ['first', String(run.first.n), ms(run.first.p50), ms(run.first.p99), ms(run.first.max)],
+      ['last', String(run.last.n), ms(run.last.p50), ms(run.last.p99), ms(run.last.max)],
+      ['whole', String(run.lateness.n), ms(run.lateness.p50), ms(run.lateness.p99), ms(run.lateness.max)],
+    ]));
+    if (run.aborted) console.log(`the drill was stopped early: ${run.aborted}`);
+    console.log(`p99 grew by ${ms(run.last.p99 - run.first.p99)} (target: at most 5ms${values.long ? '' : ' over 10 minutes, with --long'}); sustained ${run.ratePerSecond.toFixed(0)}/s of ${driftProbes * hz}/s asked (${sentOf(run)}); peak RSS ${mb(run.maxRssBytes)}`);
+  }
 } finally {
   await server.stop();
+  await rm(base, { recursive: true, force: true });
 }
