@@ -135,8 +135,8 @@ const rows = MILESTONES.flatMap((milestone) => intervals.map((intervalMs) => {
   const abs = spreadOf(errors.map((c) => Math.abs(c.errorMs!)));
   const half = spreadOf(errors.map((c) => c.widthMs! / 2));
   return [
-    milestone, `${intervalMs}ms`, String(cell.length), ms(spreadOf(errors.map((c) => c.errorMs!)).p50), ms(abs.p95), ms(abs.max),
-    `±${ms(half.p50)}`, ms(half.max * 2), percent(cell.filter((c) => c.inside).length / cell.length),
+    milestone, `${intervalMs}ms`, String(cell.length), ms(spreadOf(errors.map((c) => c.errorMs!))?.p50 ?? NaN), ms(abs?.p95 ?? NaN), ms(abs?.max ?? NaN),
+    `±${ms(half?.p50 ?? NaN)}`, ms((half?.max ?? NaN) * 2), percent(cell.filter((c) => c.inside).length / cell.length),
   ];
 }));
 console.log(`\naccuracy against the lab's ground truth: ${strategies.length} strategies × ${runs} run(s) per interval of the user-facing probe`);

@@ -24,11 +24,12 @@ export interface EngineRun {
   planned: number;
   samples: number;
   ratePerSecond: number;
-  lateness: Spread;
-  /** The first and the last `windowMs` of the observe phase. */
+  /** Lateness of the samples planned in the observe phase that were sent; null when none was. */
+  lateness: Spread | null;
+  /** The same for the first and the last `windowMs` of the observe phase. */
   windowMs: number;
-  first: Spread;
-  last: Spread;
+  first: Spread | null;
+  last: Spread | null;
   /** CPU time (user + system) per second of the observe phase, in ms: 1000 is one core. */
   cpuMsPerSecond: number;
   rssBeforeBytes: number;
@@ -44,6 +45,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     window: { type: 'string' },
     connection: { type: 'string', default: 'keep-alive' },
+    /** `all`: every probe is user-facing, as probes are by default; `one`: only the first. */
+    'user-facing': { type: 'string', default: 'all' },
     /** Where the drill keeps its output and state (removed afterwards); a fresh temporary folder by default. */
     dir: { type: 'string' },
   },
@@ -62,6 +65,7 @@ function scenarioOf(target: string): ScenarioInput {
     faults: [{ name: 'no-op', kind: 'http-hook', on: { url: `${target}fault/on` }, off: { url: `${target}fault/off` } }],
     probes: Array.from({ length: probes }, (_, i) => ({
       name: `p${i}`, kind: 'http', url: target, interval: `${intervalMs}ms`, timeout: '1s', connection: values.connection,
+      userFacing: i === 0 || values['user-facing'] === 'all',
     })),
     // Never recovered, so the observe phase lasts its whole timeout.
     milestones: { recovered: { probe: 'p0', region: 'nowhere', consecutive: 1 } },

@@ -8,10 +8,11 @@ export interface Spread {
   max: number;
 }
 
-/** Quantiles by the nearest-rank method (p99 of 100 values is the 99th smallest); NaN for none. */
-export function spreadOf(values: ArrayLike<number>): Spread {
+/** Quantiles by the nearest-rank method (p99 of 100 values is the 99th smallest); null for no values. */
+export function spreadOf(values: ArrayLike<number>): Spread | null {
   const sorted = Float64Array.from(values).sort();
-  const rank = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! : Number.NaN);
+  if (sorted.length === 0) return null;
+  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
   return { n: sorted.length, p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: rank(1) };
 }
 
