@@ -146,6 +146,7 @@ const recovered = comparisons.filter((c) => c.milestone === 'recovered' && c.wid
 const tooWide = recovered.filter((c) => c.widthMs! > c.intervalMs + WIDTH_ALLOWANCE_MS);
 const inside = comparisons.filter((c) => c.inside).length;
 console.log(`\ndrills: ${outcomes.length} (${[...new Set(outcomes)].map((o) => `${outcomes.filter((x) => x === o).length} ${o}`).join(', ')}); ${notInjected} more aborted before injecting and were run again`);
-console.log(`truth inside the stated bounds: ${inside} of ${comparisons.length} (${percent(inside / comparisons.length)}; must be 100%)`);
+const unmeasured = comparisons.filter((c) => c.errorMs === null);
+console.log(`truth inside the stated bounds: ${inside} of ${comparisons.length} (${percent(inside / comparisons.length)}; must be 100%)${unmeasured.length ? `; ${unmeasured.length} not measured at all (${[...new Set(unmeasured.map((c) => `${c.strategy} ${c.intervalMs}ms`))].join(', ')}), which counts as outside` : ''}`);
 console.log(`recovered bound width <= interval + ${WIDTH_ALLOWANCE_MS}ms: ${recovered.length - tooWide.length} of ${recovered.length}${tooWide.length ? ` (wider: ${tooWide.map((c) => `${c.strategy} ${c.intervalMs}ms ${ms(c.widthMs!)}`).join(', ')})` : ''}`);
 if (inside < comparisons.length || comparisons.length === 0) process.exitCode = 1;
