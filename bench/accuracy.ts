@@ -126,7 +126,9 @@ try {
     }
   }
 } finally {
-  await rm(base, { recursive: true, force: true });
+  // A miss is kept for a look: each drill's result.json and timeline.ndjson, and the lab's ground-truth.ndjson.
+  if (comparisons.every((c) => c.inside)) await rm(base, { recursive: true, force: true });
+  else console.log(`\nkept the drills' folders for the misses: ${base}`);
 }
 
 const rows = MILESTONES.flatMap((milestone) => intervals.map((intervalMs) => {
