@@ -7,6 +7,7 @@ import { formatBudget, TARGET_MEASUREMENTS, type TargetName } from '../core/verd
 import type { DrillPlugin } from '../runner/plugin.js';
 import type { DrillResult } from '../runner/result.js';
 import { readTimeline } from './drill-output.js';
+import { escapeHtml } from './html.js';
 
 /**
  * The drill's timeline as one SVG, drawn without a browser (Plot on linkedom's DOM): a lane per
@@ -72,9 +73,9 @@ export function renderTimelineChart(result: DrillResult, events: readonly Timeli
   const height = y + 40;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT}>
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>
+<text x="10" y="20" font-size="14" font-weight="bold">${escapeHtml(title)}</text>
 ${body}
-${legend.map((line, i) => `<text x="10" y="${height - 26 + i * 14}" font-size="10.5">${escapeXml(line)}</text>`).join('\n')}
+${legend.map((line, i) => `<text x="10" y="${height - 26 + i * 14}" font-size="10.5">${escapeHtml(line)}</text>`).join('\n')}
 </svg>
 `;
 }
@@ -188,9 +189,6 @@ function svgOf(element: Element): string {
   return element.outerHTML;
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /** Writes `timeline.svg` beside `result.json` and lists it there. */
 export function chartPlugin(): DrillPlugin {
