@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT } from '../runtime/errors.js';
+import { renderAllureHtml, writeAllureResult } from '../report/allure.js';
 import { readDrillOutput } from '../report/drill-output.js';
 import { CorruptHistoryError, localHistory, type HistoryStore } from '../report/history.js';
 import { renderHistoryHtml, renderHistoryTable } from '../report/history-report.js';
@@ -16,6 +17,7 @@ import { UsageError } from './run-command.js';
 export const REPORT_USAGE = `firedrill report — reports from drill output folders and the drill history
 
   firedrill report junit <drill-dir>... [--out FILE]         JUnit XML (default junit.xml)
+  firedrill report allure <drill-dir>... [--results DIR] [--html DIR]   allure results (default allure-results), rendered offline with --html
   firedrill report chart <drill-dir> [--out FILE]            the timeline chart (default <drill-dir>/${CHART_FILE})
   firedrill report history [--scenario S] [--environment E] [--last N] [--share P%] [--html FILE] [--fail-on-regression]
                                                              measurements over time; regressions flagged (exit 1 with --fail-on-regression)
@@ -33,6 +35,16 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     const results = positionals.map((dir) => readDrillOutput(resolve(io.cwd, dir)).result);
     const out = writeReport(io, values.out ?? 'junit.xml', renderJunit(results));
     io.out(`JUnit: ${out} (${results.length} drill(s))`);
+    return EXIT.passed;
+  },
+  allure: async (argv, io) => {
+    const { values, positionals } = parseArgs({ args: argv, options: { results: { type: 'string' }, html: { type: 'string' } }, allowPositionals: true });
+    if (positionals.length === 0) throw new UsageError(`allure: expected one or more drill output folders\n\n${REPORT_USAGE}`);
+    const drills = positionals.map((dir) => readDrillOutput(resolve(io.cwd, dir)));
+    const resultsDir = resolve(io.cwd, values.results ?? 'allure-results');
+    for (const drill of drills) writeAllureResult(resultsDir, drill);
+    io.out(`allure results: ${resultsDir} (${drills.length} drill(s))`);
+    if (values.html) io.out(`allure report: ${renderAllureHtml(resultsDir, resolve(io.cwd, values.html))} (opens offline; loads nothing from outside)`);
     return EXIT.passed;
   },
   chart: async (argv, io) => {
