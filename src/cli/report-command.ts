@@ -1,16 +1,18 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT } from '../runtime/errors.js';
 import { renderAllureHtml, writeAllureResult } from '../report/allure.js';
+import { buildComplianceReport, writeComplianceReport } from '../report/compliance.js';
 import { readDrillOutput } from '../report/drill-output.js';
+import { loadFrameworks } from '../report/frameworks.js';
 import { CorruptHistoryError, localHistory, type HistoryStore } from '../report/history.js';
 import { renderHistoryHtml, renderHistoryTable } from '../report/history-report.js';
 import { renderJunit } from '../report/junit.js';
 import { DEFAULT_REGRESSION_OPTIONS, findRegressions, newestRegressions } from '../report/regressions.js';
 import { CHART_FILE, renderTimelineChart } from '../report/timeline-chart.js';
 import { verifyHistory } from '../report/verify.js';
-import { stateDirFrom } from './context.js';
+import { PROJECT_DIR, stateDirFrom } from './context.js';
 import type { Io } from './io.js';
 import { UsageError } from './run-command.js';
 
@@ -21,8 +23,14 @@ export const REPORT_USAGE = `firedrill report — reports from drill output fold
   firedrill report chart <drill-dir> [--out FILE]            the timeline chart (default <drill-dir>/${CHART_FILE})
   firedrill report history [--scenario S] [--environment E] [--last N] [--share P%] [--html FILE] [--fail-on-regression]
                                                              measurements over time; regressions flagged (exit 1 with --fail-on-regression)
+  firedrill report compliance --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--framework ID]... [--frameworks DIR]
+                                                             compliance.json, .html and .pdf for the period (frameworks: reports/frameworks/*.yaml)
   firedrill report verify                                    recompute the history's hash chain and every artefact's SHA-256 (exit 1 if any was edited, removed or reordered)
 history options: --history FILE (default <state-dir>/history.ndjson), --state-dir DIR`;
+
+/** Report templates and framework control mappings: data, kept at the top of the project. */
+const REPORTS_DIR = join(PROJECT_DIR, 'reports');
+const TOOL_VERSION = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
 const HISTORY_OPTIONS = { history: { type: 'string' }, 'state-dir': { type: 'string' } } as const;
 
@@ -78,6 +86,22 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     }
     return EXIT.passed;
   },
+  compliance: async (argv, io) => {
+    const { values } = parseArgs({ args: argv, options: {
+      ...HISTORY_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, framework: { type: 'string', multiple: true }, frameworks: { type: 'string' },
+    } });
+    if (!values.out) throw new UsageError(`compliance: --out DIR is required\n\n${REPORT_USAGE}`);
+    const from = dateOption(values.from, '--from');
+    const to = new Date(dateOption(values.to, '--to').getTime() + 86_400_000 - 1);
+    if (to < from) throw new UsageError(`--to: expected a date on or after --from (${values.from}), got ${JSON.stringify(values.to)}`);
+    const frameworks = loadFrameworks(values.frameworks ? resolve(io.cwd, values.frameworks) : join(REPORTS_DIR, 'frameworks'), values.framework);
+    const records = await listHistory(historyStoreOf(io, values), {});
+    const report = buildComplianceReport(records, { from, to, frameworks, tool: `firedrill ${TOOL_VERSION}` });
+    const files = await writeComplianceReport(report, join(REPORTS_DIR, 'templates', 'compliance.html'), resolve(io.cwd, values.out));
+    io.out(`compliance report: ${report.drills.length} drill(s), ${frameworks.length} framework(s)${report.integrity.problems.length ? `, ${report.integrity.problems.length} integrity problem(s)` : ''}`);
+    for (const file of Object.values(files)) io.out(`  ${file}`);
+    return EXIT.passed;
+  },
   verify: async (argv, io) => {
     const { values } = parseArgs({ args: argv, options: HISTORY_OPTIONS });
     const store = historyStoreOf(io, values);
@@ -129,6 +153,12 @@ function writeReport(io: Io, path: string, content: string): string {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, content);
   return file;
+}
+
+function dateOption(text: string | undefined, option: string): Date {
+  const date = text && /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw new UsageError(`${option}: expected a date like "2026-12-01", got ${JSON.stringify(text ?? null)}`);
+  return date;
 }
 
 function positiveInteger(text: string, option: string): number {
