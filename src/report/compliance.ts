@@ -114,7 +114,7 @@ function drillOf(record: HistoryRecord, result: DrillResult | null): ComplianceD
 
 export function renderComplianceHtml(report: ComplianceReport, template: string): string {
   const h = escapeHtml;
-  const table = (head: string[], rows: string[][]) => `<table><thead><tr>${head.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const table = (head: string[], rows: string[][]) => `<table>${head.some(Boolean) ? `<thead><tr>${head.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead>` : ''}<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const day = (iso: string) => iso.slice(0, 19).replace('T', ' ') + ' UTC';
   const sections: Record<string, string> = {
     title: h(report.title),
