@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Measurement } from '../src/core/measurement.js';
 import type { SignalEvent, TimelineEvent } from '../src/core/timeline.js';
-import { firedrillChai, runScenario, timelineMsOf, type DrillResult } from '../src/index.js';
+import { firedrillChai, reportToAllure, runScenario, timelineMsOf, type DrillResult } from '../src/index.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import type { TruthEvent } from '../lab/ground-truth.js';
 import scenario from './lab-demo.scenario.js';
@@ -35,6 +35,8 @@ describe('lab demo drill: primary Region outage, alarm-driven DNS failover', fun
     lab = await startLab({ dir: join(dir, 'lab'), projectDir: PROJECT_DIR });
     const outDir = join(dir, 'out');
     result = await runScenario(scenario, { environment: lab.environment, outDir, stateDir: join(dir, 'state'), source: 'drills/lab-demo.scenario.ts' });
+    // Under the allure-mocha reporter the drill's phases and milestones become this test's steps.
+    await reportToAllure(result, { outDir });
     timeline = readFileSync(join(outDir, 'timeline.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TimelineEvent);
     const anchor = { anchorWallMs: Date.parse(result.clockAnchor) };
     truthT = (event) => {

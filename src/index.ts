@@ -23,6 +23,7 @@ import type { ScenarioInput } from './scenario/schema.js';
  *   expect(result).to.meetAllTargets();
  */
 export { firedrillChai } from './assert/chai-firedrill.js';
+export { reportToAllure } from './report/allure-mocha.js';
 export { timelineMsOf } from './core/clock.js';
 export { defineScenario, type ScenarioInput } from './scenario/schema.js';
 export type { DrillResult, Outcome } from './runner/result.js';

@@ -5,6 +5,7 @@ import { iamPolicyCommand } from './iam-policy-command.js';
 import type { Io } from './io.js';
 import { labCommand } from './lab-command.js';
 import { runProxyCommand } from './proxy-command.js';
+import { reportCommand } from './report-command.js';
 import { planCommand, runCommand, UsageError, validateCommand } from './run-command.js';
 import { setupCommand } from './setup-command.js';
 
@@ -20,6 +21,7 @@ usage:
   firedrill proxy --listen H:P --upstream H:P [--control H:P]   a standalone blackhole proxy
   firedrill setup                                     install the AWS emulator (moto) and check PostgreSQL
   firedrill demo [scenario] [--strategy S]            a complete drill on the built-in lab
+  firedrill report junit|chart|history|verify ...     reports from drill output and the history ("firedrill report --help")
 common options: --config FILE (default firedrill.config.yaml), --state-dir DIR (default .firedrill)`;
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   proxy: (argv) => runProxyCommand(argv),
   setup: setupCommand,
   demo: demoCommand,
+  report: reportCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

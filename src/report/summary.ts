@@ -17,7 +17,7 @@ export function renderSummary(result: DrillResult): string {
   if (result.aborted) lines.push(`aborted: ${result.aborted.reason.split('\n')[0]}`);
   lines.push('', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...table.map(fmt));
   for (const check of result.checks.filter((c) => !c.ok)) lines.push(`check failed: ${check.name}: ${check.detail}`);
-  for (const warning of result.warnings) lines.push(`warning: ${warning}`);
+  for (const warning of result.warnings ?? []) lines.push(`warning: ${warning}`);
   for (const f of [...result.faults, ...result.steps]) {
     const state = f.verified ? 'reverted and verified' : f.injectedAt ? `NOT VERIFIED REVERTED${f.error ? `: ${f.error}` : ''}` : `not injected${f.error ? `: ${f.error}` : ''}`;
     lines.push(`${f.kind} ${f.name}: ${state}`);

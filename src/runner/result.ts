@@ -63,10 +63,10 @@ export interface DrillResult {
   steps: FaultRecord[];
   checks: { name: string; ok: boolean; detail: string }[];
   samples: { total: number; failed: number; byProbe: Record<string, { total: number; failed: number }> };
-  /** How late the probe engine sent each probe's samples against their schedule. */
-  probeLateness: Record<string, ProbeLateness>;
+  /** How late the probe engine sent each probe's samples against their schedule (absent in results written before it existed). */
+  probeLateness?: Record<string, ProbeLateness>;
   /** What the reader should know that is not a verdict (a probe engine that fell behind). */
-  warnings: string[];
+  warnings?: string[];
   artifacts: Artifact[];
 }
 
