@@ -23,7 +23,7 @@ export class MilestoneTracker {
 
   /** Call with each event after it was appended to the timeline (and a sample to the store). */
   add(event: TimelineEvent): void {
-    if (event.kind === 'fault' && event.action === 'injected' && !this.fault) this.setFault(event.at ?? exactInstant(event.t));
+    if (event.kind === 'fault' && event.action === 'injected' && !this.fault && (this.rules.fault === undefined || event.fault === this.rules.fault)) this.setFault(event.at ?? exactInstant(event.t));
     else if (event.kind === 'signal') this.signalChanges.get(event.signal)?.push(event);
     else if (event.kind === 'sample') {
       const own = this.samples.of(event.probe)!;

@@ -15,6 +15,8 @@ export type RecoveryRule =
   | { probe: string; region?: string; percent: number; windowMs: number };
 
 export interface MilestoneRules {
+  /** The fault whose taking effect is `T_fault` (the disaster); default the first fault injected. */
+  fault?: string;
   /** Probes whose samples are what users see: their first failure is T_impact. */
   userFacing: string[];
   detect?: SignalMatch;
@@ -31,7 +33,7 @@ export interface Milestones {
 }
 
 export function deriveMilestones(events: readonly TimelineEvent[], rules: MilestoneRules): Milestones {
-  const fault = faultInstant(events);
+  const fault = faultInstant(events, rules.fault);
   if (!fault) return { fault: null, impact: null, detect: null, decide: null, recovered: null };
   // Samples are appended when they answer, so a slow one lands after a later fast one.
   const samples = events.filter((e): e is SampleEvent => e.kind === 'sample').sort((a, b) => a.t - b.t);
@@ -45,9 +47,9 @@ export function deriveMilestones(events: readonly TimelineEvent[], rules: Milest
   };
 }
 
-/** The first fault that took effect; later faults of the same drill do not move the origin. */
-function faultInstant(events: readonly TimelineEvent[]): Instant | null {
-  for (const e of events) if (e.kind === 'fault' && e.action === 'injected') return e.at ?? exactInstant(e.t);
+/** The named fault taking effect, else the first that did; later faults of the same drill do not move the origin. */
+function faultInstant(events: readonly TimelineEvent[], name: string | undefined): Instant | null {
+  for (const e of events) if (e.kind === 'fault' && e.action === 'injected' && (name === undefined || e.fault === name)) return e.at ?? exactInstant(e.t);
   return null;
 }
 

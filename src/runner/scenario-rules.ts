@@ -21,6 +21,7 @@ export function milestoneRulesOf(scenario: LoadedScenario): MilestoneRules {
   const region = rule.region !== undefined ? { region: rule.region } : {};
   return {
     userFacing: scenario.entries.probes.filter((p) => p.common.userFacing !== false).map((p) => p.name),
+    ...(spec.milestones.fault ? { fault: spec.milestones.fault } : {}),
     ...(spec.milestones.detect ? { detect: spec.milestones.detect } : {}),
     ...(spec.milestones.decide ? { decide: spec.milestones.decide } : {}),
     recovered: 'percent' in rule

@@ -91,7 +91,12 @@ export function pollSignal(signal: Signal, options: { clock: Clock; timeline: Ti
       const observedT = clock.now();
       if (state !== previous?.state) {
         const sourceT = since ? since.getTime() - clock.anchorWallMs : undefined;
-        const usable = sourceT !== undefined && sourceT <= observedT;
+        // The poll before this one still saw the old state, so the change came after it was sent:
+        // a source clock that says otherwise is stale (a timestamp kept over a reset) and is not believed.
+        const sawOld = previous !== undefined && previous.state !== UNKNOWN_STATE ? previous : undefined;
+        const stale = sourceT !== undefined && sawOld !== undefined && sourceT < sawOld.t;
+        const usable = sourceT !== undefined && sourceT <= observedT && !stale;
+        if (stale) detail = { ...detail, sourceClockRejected: `the source says ${since!.toISOString()}, before the poll at ${new Date(clock.anchorWallMs + sawOld.t).toISOString()} that still saw ${sawOld.state}` };
         timeline.append({
           kind: 'signal',
           t,

@@ -166,6 +166,8 @@ function crossReferenceProblems(spec: ScenarioSpec, file: string): string[] {
     if (match && !signals.has(match.signal)) problems.push(`${file}: milestones.${m}.signal: no signal named ${JSON.stringify(match.signal)} (signals: ${[...signals].join(', ') || 'none'})`);
   }
   needProbe(spec.milestones.recovered.probe, ['milestones', 'recovered', 'probe']);
+  const faults = names(spec.faults);
+  if (spec.milestones.fault !== undefined && !faults.has(spec.milestones.fault)) problems.push(`${file}: milestones.fault: no fault named ${JSON.stringify(spec.milestones.fault)} (faults: ${[...faults].join(', ')})`);
   for (const signal of Object.keys(spec.steadyState.signals)) {
     if (!signals.has(signal)) problems.push(`${file}: steadyState.signals.${signal}: no signal named ${JSON.stringify(signal)} (signals: ${[...signals].join(', ') || 'none'})`);
   }

@@ -67,6 +67,8 @@ export const scenarioSchema = z.strictObject({
   steps: z.array(stepEnvelope).default([]),
   canaries: z.array(canaryEnvelope).default([]),
   milestones: z.strictObject({
+    /** Which fault is the disaster (`T_fault`) when there are several; default the first to take effect. */
+    fault: name.optional(),
     detect: signalMatch.optional(),
     decide: signalMatch.optional(),
     recovered: recoveryRule,

@@ -32,6 +32,9 @@ function generateDrill(random: Random): GeneratedDrill {
   // Appended when they answer: a slow sample lands after later fast ones.
   const timed: { at: number; event: TimelineEvent }[] = sent.map((s) => ({ at: s.t + s.latencyMs, event: s }));
   timed.push({ at: faultT + int(0, 20), event: { kind: 'fault', t: faultT + 20, fault: 'outage', faultKind: 'fake', action: 'injected', at: { t: faultT, lower: faultT - int(0, 30), upper: faultT + int(0, 30) } } });
+  // Sometimes a fault before the disaster (replication held back), which the rules may skip.
+  const twoFaults = random() < 0.5;
+  if (twoFaults) timed.push({ at: faultT - 50, event: { kind: 'fault', t: faultT - 50, fault: 'replication', faultKind: 'fake', action: 'injected', at: { t: faultT - 60, lower: faultT - 60, upper: faultT - 50 } } });
   let state = 'OK';
   for (let t = int(0, 50); t < 2_000; t += int(20, 200)) {
     const next = random() < 0.2 ? 'unknown' : t > faultT + int(0, 400) ? 'ALARM' : random() < 0.1 ? 'ALARM' : 'OK';
@@ -46,7 +49,7 @@ function generateDrill(random: Random): GeneratedDrill {
     : { probe: 'app', percent: int(50, 100), windowMs: int(20, 300), ...(random() < 0.7 ? { region: 'us-west-2' } : {}) };
   return {
     events: timed.map((x) => x.event),
-    rules: { userFacing: random() < 0.5 ? ['app'] : ['app', 'api'], detect: { signal: 'alarm', becomes: 'ALARM' }, decide: random() < 0.5 ? { signal: 'decision', changes: true } : { signal: 'decision', becomes: 'ALARM' }, recovered },
+    rules: { ...(twoFaults && random() < 0.7 ? { fault: 'outage' } : {}), userFacing: random() < 0.5 ? ['app'] : ['app', 'api'], detect: { signal: 'alarm', becomes: 'ALARM' }, decide: random() < 0.5 ? { signal: 'decision', changes: true } : { signal: 'decision', becomes: 'ALARM' }, recovered },
   };
 }
 

@@ -17,6 +17,12 @@ describe('deriveMilestones', () => {
       expect(deriveMilestones(events, RULES).fault).to.deep.equal({ t: 1_000, lower: 990, upper: 1_010 });
     });
 
+    it('is the named fault when the scenario says which one is the disaster', () => {
+      const events: TimelineEvent[] = [fault, injected(3_000, { t: 2_900, lower: 2_890, upper: 2_900 }, 'second')];
+      expect(deriveMilestones(events, { ...RULES, fault: 'second' }).fault).to.deep.equal({ t: 2_900, lower: 2_890, upper: 2_900 });
+      expect(deriveMilestones(events, { ...RULES, fault: 'never-injected' }).fault).to.equal(null);
+    });
+
     it('falls back to the event time when the fault gave no `at`', () => {
       const events: TimelineEvent[] = [{ kind: 'fault', t: 1_234, fault: 'outage', faultKind: 'blackhole', action: 'injected' }];
       expect(deriveMilestones(events, RULES).fault).to.deep.equal({ t: 1_234, lower: 1_234, upper: 1_234 });
