@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * The lab's application in one Region: answers `GET /` with the Region that served it (header
  * `x-firedrill-region` and JSON), `GET /health` for health checks, and with a database
- * (`ordersRoutes`) `POST /orders` and `GET /orders/:id`. A Region can be scaled to zero
- * (pilot light): it then refuses to serve with 503 until scaled up.
+ * (`ordersRoutes`) `POST /orders` and `GET /orders/:id`; `/shop` is a web page for browser
+ * journeys (web-page.ts). A Region can be scaled to zero (pilot light): it then refuses to serve
+ * with 503 until scaled up.
  */
 export interface AppServer {
   readonly region: string;
