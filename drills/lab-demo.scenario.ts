@@ -13,27 +13,26 @@ export default defineScenario({
   faults: [
     { name: 'primary-region-outage', kind: 'blackhole', proxy: '${lab.proxyControl}', mode: 'drop', lease: '30s', verifyUrl: '${lab.primaryUrl}health' },
   ],
+  // Shared with the YAML drills (probes/lab/): each is looked up from this file's folder upwards.
   probes: [
-    {
-      name: 'app', kind: 'http', url: '${lab.appUrl}', interval: '200ms', timeout: '500ms',
-      region: { header: 'x-firedrill-region' },
-      resolve: { nameservers: ['${lab.dns}'], ttl: 'honour' },
-    },
-    { name: 'recovery-region', kind: 'http', url: '${lab.recoveryUrl}health', interval: '500ms', timeout: '1s', userFacing: false, protected: { failures: 3 } },
+    { use: 'probes/lab/app.yaml' },
+    { use: 'probes/lab/shop.yaml' },
+    { use: 'probes/lab/recovery-region.yaml' },
   ],
   signals: [
-    { name: 'primary-health-alarm', kind: 'cloudwatch-alarm', alarm: 'lab-primary-health', region: '${lab.primaryRegion}', interval: '250ms' },
-    { name: 'decision-alarm', kind: 'cloudwatch-alarm', alarm: 'lab-failover-decision', region: '${lab.primaryRegion}', interval: '250ms' },
-    { name: 'primary-record', kind: 'route53-record', hostedZoneId: '${lab.hostedZoneId}', recordName: '${lab.appName}', setIdentifier: 'primary', interval: '250ms' },
-    { name: 'app-dns', kind: 'dns-answer', hostname: '${lab.appName}', nameservers: ['${lab.dns}'], interval: '250ms' },
+    { use: 'probes/lab/primary-health-alarm.yaml' },
+    { use: 'probes/lab/decision-alarm.yaml' },
+    { use: 'probes/lab/primary-record.yaml' },
+    { use: 'probes/lab/app-dns.yaml' },
   ],
   milestones: {
     detect: { signal: 'primary-health-alarm', becomes: 'ALARM' },
     decide: { signal: 'decision-alarm', becomes: 'ALARM' },
     recovered: { probe: 'app', region: 'us-west-2', consecutive: 5 },
   },
-  // DNS must still answer the primary before injecting: run `firedrill lab failback` after a drill.
-  steadyState: { window: '2s', signals: { 'app-dns': '${lab.primaryAddress}' } },
+  // 4s: time for the browser to start and walk a journey. DNS must still answer the primary
+  // before injecting: run `firedrill lab failback` after a drill.
+  steadyState: { window: '4s', signals: { 'app-dns': '${lab.primaryAddress}' } },
   observe: { timeout: '30s', settle: '1s' },
   verify: { window: '2s', noFailback: { probe: 'app', region: 'us-west-2' } },
   targets: {

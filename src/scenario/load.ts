@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { FiredrillError } from '../runtime/errors.js';
 import type { Environment } from './environment.js';
+import { includeBlocks } from './includes.js';
 import { interpolate } from './interpolate.js';
 import { scenarioSchema, type ScenarioSpec } from './schema.js';
 import { formatPath, problemsOf } from './validate.js';
@@ -64,8 +65,9 @@ async function readScenarioSource(path: string, label: string): Promise<{ raw: u
 
 /** Loads and validates a scenario file; `options.cwd` resolves a relative path (default: the process's). */
 export async function loadScenario(file: string, env: Environment, kinds: KindSchemas, options: { cwd?: string } = {}): Promise<LoadedScenario> {
-  const { raw, sha256 } = await readScenarioSource(resolve(options.cwd ?? process.cwd(), file), file);
-  return validateScenario(raw, { file, sha256 }, env, kinds);
+  const path = resolve(options.cwd ?? process.cwd(), file);
+  const { raw, sha256 } = await readScenarioSource(path, file);
+  return validateScenario(raw, { file, sha256, dir: dirname(path) }, env, kinds);
 }
 
 /**
@@ -74,27 +76,28 @@ export async function loadScenario(file: string, env: Environment, kinds: KindSc
  */
 export function loadScenarioObject(raw: unknown, label: string, env: Environment, kinds: KindSchemas): LoadedScenario {
   const sha256 = createHash('sha256').update(JSON.stringify(raw) ?? '').digest('hex');
-  return validateScenario(raw, { file: label, sha256 }, env, kinds);
+  return validateScenario(raw, { file: label, sha256, dir: dirname(resolve(label)) }, env, kinds);
 }
 
 /** The one validation path: interpolation, the envelope, each kind's settings, cross-references. */
-function validateScenario(raw: unknown, source: { file: string; sha256: string }, env: Environment, kinds: KindSchemas): LoadedScenario {
+function validateScenario(raw: unknown, source: { file: string; sha256: string; dir: string }, env: Environment, kinds: KindSchemas): LoadedScenario {
   const { file, sha256 } = source;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: expected a mapping with "scenario", "faults", "probes", "milestones", "observe" and "targets" at the top level, got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`);
   }
   const problems: string[] = [];
-  const interpolated = interpolate(raw, env.vars, problems, file);
+  const included = includeBlocks(raw as Record<string, unknown>, source, problems);
+  const interpolated = interpolate(included.value, env.vars, problems, file);
   const { value: spec, problems: shapeProblems } = problemsOf(scenarioSchema, interpolated, { file });
   problems.push(...shapeProblems);
-  if (!spec) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, problems);
+  if (!spec) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, included.annotate(problems));
 
   const entries = {} as LoadedScenario['entries'];
   for (const section of Object.keys(COMMON_KEYS) as AdapterSection[]) {
     entries[section] = spec[section].map((entry, i) => validateEntry(section, entry, i, kinds, file, problems)) as never;
   }
   problems.push(...crossReferenceProblems(spec, file));
-  if (problems.length) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, problems);
+  if (problems.length) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, included.annotate(problems));
   return { file, sha256, spec, entries };
 }
 
