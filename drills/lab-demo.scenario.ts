@@ -30,11 +30,11 @@ export default defineScenario({
     decide: { signal: 'decision-alarm', becomes: 'ALARM' },
     recovered: { probe: 'app', region: 'us-west-2', consecutive: 5 },
   },
-  // 4s: time for the browser to start and walk a journey. DNS must still answer the primary
+  // 5s: time for the browser to start and walk a journey. DNS must still answer the primary
   // before injecting: run `firedrill lab failback` after a drill.
-  steadyState: { window: '4s', signals: { 'app-dns': '${lab.primaryAddress}' } },
+  steadyState: { window: '5s', signals: { 'app-dns': '${lab.primaryAddress}' } },
   observe: { timeout: '30s', settle: '1s' },
-  verify: { window: '2s', noFailback: { probe: 'app', region: 'us-west-2' } },
+  verify: { window: '5s', noFailback: { probe: 'app', region: 'us-west-2' } }, // whole journeys after the revert
   targets: {
     detection: '5s',
     decision: '5s',

@@ -71,10 +71,9 @@ export function createBrowserProbe(name: string, settings: BrowserProbeSettings)
   const journey = loadJourney(s.journey);
   journey.catch(() => {});
   const lease = useBrowser(s.chromium);
-  const proxy: Promise<ResolvingProxy> | undefined = s.resolve
-    ? startResolvingProxy(createResolver({ nameservers: s.resolve.nameservers, ttl: s.resolve.ttl, timeoutMs: s.timeout }))
-    : undefined;
-  proxy?.catch(() => {});
+  // One cache for the probe, as a user's machine keeps one; one proxy per run, so each sample
+  // records the address its own requests went to.
+  const resolver = s.resolve ? createResolver({ nameservers: s.resolve.nameservers, ttl: s.resolve.ttl, timeoutMs: s.timeout }) : undefined;
   let runs = 0;
   let waitingRun: Promise<JourneyRun> | undefined;
 
@@ -100,8 +99,12 @@ export function createBrowserProbe(name: string, settings: BrowserProbeSettings)
     const startedAt = ctx.clock.now();
     const seq = ++runs;
     let context: BrowserContext | undefined;
+    let via: ResolvingProxy | undefined;
     try {
-      const [browser, steps, via] = await Promise.all([lease.browser, journey, proxy]);
+      // A run that waited for a slot past the drill's end has nothing left to observe.
+      if (ctx.signal.aborted) return { startedAt, outcome: { ok: false, error: 'not run: the drill stopped first' } };
+      const [browser, steps] = await Promise.all([lease.browser, journey]);
+      via = resolver ? await startResolvingProxy(resolver) : undefined;
       context = await browser.newContext({ viewport: { width: 1024, height: 640 }, ...(via ? { proxy: { server: via.url } } : {}) });
       const opened = context;
       ctx.signal.addEventListener('abort', () => void opened.close().catch(() => {}), { once: true });
@@ -111,6 +114,7 @@ export function createBrowserProbe(name: string, settings: BrowserProbeSettings)
       return { startedAt, outcome: { ok: false, error: `the browser could not run the journey: ${firstLine(error)}` } };
     } finally {
       await context?.close().catch(() => {});
+      await via?.close();
       release();
     }
   }
@@ -176,7 +180,6 @@ export function createBrowserProbe(name: string, settings: BrowserProbeSettings)
     sample,
     async close() {
       await lease.release();
-      await (await proxy?.catch(() => undefined))?.close();
     },
   };
 }

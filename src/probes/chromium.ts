@@ -19,9 +19,10 @@ const PLAYWRIGHT_BUILDS: { prefix: string; binary: string[] }[] = [
 ];
 /**
  * @sparticuz/chromium's flags are for serverless PDF printing: these would turn off the
- * browser's own security or run everything in one process; a probe wants a normal browser.
+ * browser's own security or run everything in one process (a probe wants a normal browser),
+ * or render through SwiftShader's software GL, which costs CPU the drill's probes need.
  */
-const DROPPED_SPARTICUZ_ARGS = /^--(disable-web-security|allow-running-insecure-content|single-process|headless)\b/;
+const DROPPED_SPARTICUZ_ARGS = /^--(disable-web-security|allow-running-insecure-content|single-process|headless|use-gl|use-angle|enable-unsafe-swiftshader|in-process-gpu|ignore-gpu-blocklist)\b/;
 
 /**
  * Finds Chromium without downloading anything: an explicit setting, `FIREDRILL_CHROMIUM`,
@@ -37,7 +38,7 @@ export async function findChromium(explicit?: string, env: NodeJS.ProcessEnv = p
   if (system) return { executablePath: system, args: [], source: 'system' };
   try {
     const { default: sparticuz } = await import('@sparticuz/chromium');
-    return { executablePath: await sparticuz.executablePath(), args: sparticuz.args.filter((arg) => !DROPPED_SPARTICUZ_ARGS.test(arg)), source: '@sparticuz/chromium' };
+    return { executablePath: await sparticuz.executablePath(), args: [...sparticuz.args.filter((arg) => !DROPPED_SPARTICUZ_ARGS.test(arg)), '--disable-gpu'], source: '@sparticuz/chromium' };
   } catch (error) {
     throw new Error(`no Chromium found: set FIREDRILL_CHROMIUM or the probe's "chromium" setting to a Chrome or Chromium binary (tried ~/.cache/ms-playwright, ${SYSTEM_NAMES.join(', ')} on PATH, and the npm package @sparticuz/chromium: ${(error as Error).message})`);
   }
