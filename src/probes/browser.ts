@@ -131,7 +131,7 @@ export function createBrowserProbe(name: string, settings: BrowserProbeSettings)
     for (const step of steps) {
       const t0 = clock.now();
       try {
-        await withinDeadline(step.run({ page, url: s.url, sampleId }), deadline - t0, step.name, s.timeout);
+        await within(step.run({ page, url: s.url, sampleId }), deadline - t0, `no answer within the journey's ${s.timeout}ms (step "${step.name}")`);
         timings.push({ step: step.name, ms: round(clock.now() - t0), ok: true });
       } catch (error) {
         timings.push({ step: step.name, ms: round(clock.now() - t0), ok: false });
@@ -145,6 +145,8 @@ export function createBrowserProbe(name: string, settings: BrowserProbeSettings)
     const status = log.document?.status();
     const base = { ...(status !== undefined ? { status } : {}), ...(region !== undefined ? { region } : {}) };
     if (!failure) return { ok: true, ...base, detail };
+    // Stopped by the drill's end: the runner discards this sample, so it leaves no evidence either.
+    if (run.ctx.signal.aborted) return { ok: false, ...base, error: `${failure.step}: ${failure.error}`, detail };
     const evidence = await keepEvidence(page, log, run.seq, failure, timings, run.ctx.outDir);
     if (evidence.dropped) detail.evidenceDropped = `over the drill's evidence budget of ${s.evidenceBudget} bytes`;
     return { ok: false, ...base, error: `${failure.step}: ${failure.error}`, detail, ...(evidence.files.length ? { evidence: evidence.files } : {}) };
@@ -205,22 +207,21 @@ function watchPage(page: Page): PageLog {
 async function screenshotOf(page: Page): Promise<Buffer | undefined> {
   const shot = await page.screenshot({ timeout: EVIDENCE_MS / 2, animations: 'disabled' }).catch(() => undefined);
   if (shot) return shot;
-  try {
+  const direct = async () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Page.stopLoading');
     const { data } = await cdp.send('Page.captureScreenshot', { format: 'png' });
     return Buffer.from(data, 'base64');
-  } catch {
-    return undefined;
-  }
+  };
+  return within(direct(), EVIDENCE_MS / 2, 'no screenshot').catch(() => undefined);
 }
 
-/** Gives up on a step when the journey's time is over; the step's own promise is abandoned with its context. */
-function withinDeadline(work: Promise<void>, remainingMs: number, step: string, timeoutMs: number): Promise<void> {
+/** Gives up on `work` after `ms`; what it was doing is abandoned with its browser context. */
+function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
   work.catch(() => {});
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within the journey's ${timeoutMs}ms (step "${step}")`)), Math.max(0, remainingMs));
+    timer = setTimeout(() => reject(new Error(message)), Math.max(0, ms));
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
