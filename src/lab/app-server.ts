@@ -135,11 +135,12 @@ export function ordersRoutes(region: string, db: OrdersDatabase, timeoutMs = 1_0
   ];
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/** A request's body as text; a body over `maxBytes` is an error, not a memory problem. */
+export async function readBody(req: IncomingMessage, maxBytes = MAX_ORDER_BYTES): Promise<string> {
   let text = '';
   for await (const chunk of req as AsyncIterable<Buffer>) {
     text += chunk.toString('utf8');
-    if (text.length > MAX_ORDER_BYTES) throw new Error(`body over ${MAX_ORDER_BYTES} bytes`);
+    if (text.length > maxBytes) throw new Error(`body over ${maxBytes} bytes`);
   }
   return text;
 }

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppRoute, OrdersDatabase } from './app-server.js';
+import type { ServerResponse } from 'node:http';
+import { readBody, type AppRoute, type OrdersDatabase } from './app-server.js';
 
 export interface ShopOrder {
   id: number;
@@ -55,7 +55,7 @@ export function shopRoutes(region: string, store: ShopStore): AppRoute[] {
     if (req.url !== SHOP_PATH) return false;
     try {
       if (req.method === 'POST') {
-        const item = new URLSearchParams(await readForm(req)).get('item')?.trim().slice(0, 80);
+        const item = new URLSearchParams(await readBody(req, MAX_FORM_BYTES)).get('item')?.trim().slice(0, 80);
         if (!item) return sendPage(res, 400, region, '<p role="alert">Expected an item to order.</p>'), true;
         await store.add({ item, region });
         res.writeHead(303, { location: SHOP_PATH }).end();
@@ -79,15 +79,6 @@ form{display:flex;gap:.5rem;margin:1rem 0}input{flex:1;padding:.4rem}button{padd
 <body><header><h1>Lab shop</h1><p>served by <span id="region">${escapeHtml(region)}</span></p></header>
 <form method="post" action="${SHOP_PATH}"><label for="item">Item</label><input id="item" name="item" required maxlength="80"><button type="submit">Place order</button></form>
 <h2>Recent orders</h2>${orders}</body></html>`);
-}
-
-async function readForm(req: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    text += chunk.toString('utf8');
-    if (text.length > MAX_FORM_BYTES) throw new Error(`form over ${MAX_FORM_BYTES} bytes`);
-  }
-  return text;
 }
 
 function escapeHtml(text: string): string {
