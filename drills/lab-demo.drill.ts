@@ -7,6 +7,7 @@ import type { Measurement } from '../src/core/measurement.js';
 import type { SignalEvent, TimelineEvent } from '../src/core/timeline.js';
 import { firedrillChai, runScenario, timelineMsOf, type DrillResult } from '../src/index.js';
 import { startLab, type Lab } from '../src/lab/lab.js';
+import { prepareBrowser } from '../src/probes/browser-pool.js';
 import type { TruthEvent } from '../src/lab/ground-truth.js';
 import scenario from './lab-demo.scenario.js';
 
@@ -34,7 +35,9 @@ describe('lab demo drill: primary Region outage, alarm-driven DNS failover', fun
     dir = mkdtempSync(join(tmpdir(), 'firedrill-lab-demo-'));
     lab = await startLab({ dir: join(dir, 'lab'), projectDir: PROJECT_DIR });
     const outDir = join(dir, 'out');
-    result = await runScenario(scenario, { environment: lab.environment, outDir, stateDir: join(dir, 'state'), source: 'drills/lab-demo.scenario.ts' });
+    // Chromium starts before the drill samples anything (the shop journey), as `firedrill demo` does.
+    const browser = await prepareBrowser();
+    result = await runScenario(scenario, { environment: lab.environment, outDir, stateDir: join(dir, 'state'), source: 'drills/lab-demo.scenario.ts' }).finally(() => browser.release());
     timeline = readFileSync(join(outDir, 'timeline.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TimelineEvent);
     const anchor = { anchorWallMs: Date.parse(result.clockAnchor) };
     truthT = (event) => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseStrategy } from '../lab/strategies.js';
 import { startLab } from '../lab/lab.js';
+import { prepareBrowsersFor } from '../runner/browser-warmup.js';
 import { kindsFor } from '../runner/builtin-kinds.js';
 import { schemasOf } from '../runner/kinds.js';
 import { loadScenario } from '../scenario/load.js';
@@ -21,7 +22,12 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     io.out(`lab up: ${lab.vars.appUrl} resolves through ${lab.vars.dns}; primary ${lab.vars.primaryRegion}, recovery ${lab.vars.recoveryRegion}`);
     const kinds = kindsFor(lab.environment);
     const scenario = await loadScenario(scenarioFile, lab.environment, schemasOf(kinds), { cwd: io.cwd });
-    return await runAndReport({ scenario, environment: lab.environment, kinds, stateDir }, io);
+    const releaseBrowsers = await prepareBrowsersFor(scenario);
+    try {
+      return await runAndReport({ scenario, environment: lab.environment, kinds, stateDir }, io);
+    } finally {
+      await releaseBrowsers();
+    }
   } finally {
     await lab.stop();
   }

@@ -79,3 +79,19 @@ export function useBrowser(explicitChromium: string | undefined): { browser: Pro
     },
   };
 }
+
+/**
+ * Launches the shared Chromium now and holds it until `release()`. Launching forks this process
+ * (a stall of a few hundred milliseconds with a large heap on a busy runner): done before a
+ * drill starts sampling, it cannot delay the samples that time the drill.
+ */
+export async function prepareBrowser(explicitChromium?: string): Promise<{ release(): Promise<void> }> {
+  const lease = useBrowser(explicitChromium);
+  try {
+    await lease.browser;
+  } catch (error) {
+    await lease.release();
+    throw error;
+  }
+  return lease;
+}

@@ -9,6 +9,7 @@ import { createClock, timelineMsOf, type Clock } from '../../src/core/clock.js';
 import type { Instant } from '../../src/core/measurement.js';
 import type { SampleEvent, TimelineEvent } from '../../src/core/timeline.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
+import { prepareBrowsersFor } from '../../src/runner/browser-warmup.js';
 import { kindsFor } from '../../src/runner/builtin-kinds.js';
 import { runDrill } from '../../src/runner/drill.js';
 import { schemasOf } from '../../src/runner/kinds.js';
@@ -69,7 +70,9 @@ describe('a lab drill seen through a browser journey', function () {
     const loaded = loadScenarioObject(scenario, 'test/integration/browser-drill.test.ts', lab.environment, schemasOf(kinds));
     clock = createClock();
     outDir = join(base, 'out');
-    result = await runDrill({ scenario: loaded, environment: lab.environment, kinds, clock, outDir, stateDir: join(base, 'state'), onEvent: (e) => events.push(e) });
+    const releaseBrowsers = await prepareBrowsersFor(loaded);
+    result = await runDrill({ scenario: loaded, environment: lab.environment, kinds, clock, outDir, stateDir: join(base, 'state'), onEvent: (e) => events.push(e) })
+      .finally(releaseBrowsers);
   });
 
   after(async () => {
