@@ -230,7 +230,7 @@ function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
 function safeUrl(text: string): string {
   try {
     const url = new URL(text);
-    return `${url.origin}${url.pathname}`;
+    return url.origin === 'null' ? `${url.protocol}${url.pathname}` : `${url.origin}${url.pathname}`;
   } catch {
     return text.slice(0, 200);
   }
