@@ -15,11 +15,12 @@ export interface IncludedScenario {
 /**
  * Replaces each entry written `{ use: probes/lab/app.yaml, ...overrides }` with the entry (a
  * mapping) or entries (a list) that file defines; the overrides replace the file's keys, and
- * need a file of one entry. The path is looked up from the scenario's folder upwards, so
- * `probes/…` finds the project's `probes/` folder from `drills/`. This runs before
+ * need a file of one entry. The path is looked up from the scenario's folder upwards, then from
+ * the working directory upwards, so `probes/…` finds the project's `probes/` folder from
+ * `drills/`, and from a copy of a drill elsewhere run in the project. This runs before
  * interpolation: a shared block uses `${lab.x}` like the drill itself.
  */
-export function includeBlocks(raw: Record<string, unknown>, scenario: { file: string; dir: string }, problems: string[]): IncludedScenario {
+export function includeBlocks(raw: Record<string, unknown>, scenario: { file: string; dirs: string[] }, problems: string[]): IncludedScenario {
   const origins = new Map<string, string>();
   const value: Record<string, unknown> = { ...raw };
   for (const section of SECTIONS) {
@@ -30,7 +31,7 @@ export function includeBlocks(raw: Record<string, unknown>, scenario: { file: st
       if (!isUse(entry)) return void expanded.push(entry);
       const where = `${scenario.file}: ${formatPath([section, i, 'use'])}`;
       const { use, ...overrides } = entry;
-      const block = readBlock(use, scenario.dir, where, problems);
+      const block = readBlock(use, scenario.dirs, where, problems);
       if (!block) return;
       if (block.entries.length > 1 && Object.keys(overrides).length) {
         problems.push(`${where}: ${use} defines ${block.entries.length} entries; overrides (${Object.keys(overrides).join(', ')}) need a file of one entry`);
@@ -57,14 +58,15 @@ function isUse(entry: unknown): entry is { use: string } & Record<string, unknow
   return !!entry && typeof entry === 'object' && 'use' in entry;
 }
 
-function readBlock(use: unknown, fromDir: string, where: string, problems: string[]): { entries: Record<string, unknown>[] } | undefined {
+function readBlock(use: unknown, fromDirs: string[], where: string, problems: string[]): { entries: Record<string, unknown>[] } | undefined {
   if (typeof use !== 'string' || !use) {
     problems.push(`${where}: expected the path of a file of shared entries, like "probes/lab/app.yaml", got ${JSON.stringify(use)}`);
     return undefined;
   }
-  const path = findUpwards(use, fromDir);
+  const dirs = [...new Set(fromDirs.map((dir) => resolve(dir)))];
+  const path = dirs.map((dir) => findUpwards(use, dir)).find((found) => found !== undefined);
   if (!path) {
-    problems.push(`${where}: ${use}: no such file in ${fromDir} or any folder above it`);
+    problems.push(`${where}: ${use}: no such file in ${dirs.join(' or ')}, or any folder above`);
     return undefined;
   }
   let content: unknown;

@@ -67,7 +67,7 @@ async function readScenarioSource(path: string, label: string): Promise<{ raw: u
 export async function loadScenario(file: string, env: Environment, kinds: KindSchemas, options: { cwd?: string } = {}): Promise<LoadedScenario> {
   const path = resolve(options.cwd ?? process.cwd(), file);
   const { raw, sha256 } = await readScenarioSource(path, file);
-  return validateScenario(raw, { file, sha256, dir: dirname(path) }, env, kinds);
+  return validateScenario(raw, { file, sha256, dirs: [dirname(path), options.cwd ?? process.cwd()] }, env, kinds);
 }
 
 /**
@@ -76,11 +76,11 @@ export async function loadScenario(file: string, env: Environment, kinds: KindSc
  */
 export function loadScenarioObject(raw: unknown, label: string, env: Environment, kinds: KindSchemas): LoadedScenario {
   const sha256 = createHash('sha256').update(JSON.stringify(raw) ?? '').digest('hex');
-  return validateScenario(raw, { file: label, sha256, dir: dirname(resolve(label)) }, env, kinds);
+  return validateScenario(raw, { file: label, sha256, dirs: [dirname(resolve(label)), process.cwd()] }, env, kinds);
 }
 
 /** The one validation path: interpolation, the envelope, each kind's settings, cross-references. */
-function validateScenario(raw: unknown, source: { file: string; sha256: string; dir: string }, env: Environment, kinds: KindSchemas): LoadedScenario {
+function validateScenario(raw: unknown, source: { file: string; sha256: string; dirs: string[] }, env: Environment, kinds: KindSchemas): LoadedScenario {
   const { file, sha256 } = source;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: expected a mapping with "scenario", "faults", "probes", "milestones", "observe" and "targets" at the top level, got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`);

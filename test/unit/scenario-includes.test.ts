@@ -74,6 +74,17 @@ describe('scenario: entries shared through probes/ (use:)', () => {
     expect((loaded.entries.probes[1]!.settings as { interval: number }).interval).to.equal(200);
   });
 
+  it('a drill outside the project finds the project\'s probes/ from the working directory', async () => {
+    const elsewhere = createTempDir('includes-copy');
+    try {
+      const copy = elsewhere.write('copy.yaml', drill('  - use: probes/app.yaml'));
+      const loaded = await loadScenario(copy, ENV, KINDS, { cwd: project.path });
+      expect(loaded.entries.probes.map((p) => p.name)).to.deep.equal(['app']);
+    } finally {
+      elsewhere.remove();
+    }
+  });
+
   it('a file holding a list gives every entry, in order, where it is used', async () => {
     const loaded = await load('  - use: probes/app.yaml', '  - use: probes/alarms.yaml');
     expect(loaded.entries.signals.map((s) => s.name)).to.deep.equal(['health', 'decision']);
@@ -96,7 +107,7 @@ describe('scenario: entries shared through probes/ (use:)', () => {
       '  - use: probes/app.yaml\n  - use: probes/missing.yaml\n  - use: probes/nested.yaml\n  - use: probes/broken.yaml',
       '  - use: probes/alarms.yaml\n    interval: 1s',
     ));
-    expect(error.problems[0]).to.equal(`drills/x.yaml: probes[1].use: probes/missing.yaml: no such file in ${join(project.path, 'drills')} or any folder above it`);
+    expect(error.problems[0]).to.equal(`drills/x.yaml: probes[1].use: probes/missing.yaml: no such file in ${join(project.path, 'drills')} or ${project.path}, or any folder above`);
     expect(error.problems[1]).to.match(/^drills\/x\.yaml: probes\[2\]\.use: probes\/nested\.yaml: expected an entry .* none of which uses another file/);
     expect(error.problems[2]).to.match(/^drills\/x\.yaml: probes\[3\]\.use: probes\/broken\.yaml: not valid YAML: /);
     expect(error.problems[3]).to.equal('drills/x.yaml: signals[0].use: probes/alarms.yaml defines 2 entries; overrides (interval) need a file of one entry');
