@@ -108,7 +108,7 @@ export function createBrowserProbe(name: string, settings: BrowserProbeSettings)
       context = await browser.newContext({ viewport: { width: 1024, height: 640 }, ...(via ? { proxy: { server: via.url } } : {}) });
       const opened = context;
       ctx.signal.addEventListener('abort', () => void opened.close().catch(() => {}), { once: true });
-      const outcome = await walk(context, steps.steps, { seq, startedAt, ctx, via });
+      const outcome = await walk(context, steps.steps, { seq, ctx, via });
       return { startedAt, outcome };
     } catch (error) {
       return { startedAt, outcome: { ok: false, error: `the browser could not run the journey: ${firstLine(error)}` } };
@@ -119,7 +119,7 @@ export function createBrowserProbe(name: string, settings: BrowserProbeSettings)
     }
   }
 
-  async function walk(context: BrowserContext, steps: Journey['steps'], run: { seq: number; startedAt: number; ctx: ProbeContext; via: ResolvingProxy | undefined }): Promise<SampleOutcome> {
+  async function walk(context: BrowserContext, steps: Journey['steps'], run: { seq: number; ctx: ProbeContext; via: ResolvingProxy | undefined }): Promise<SampleOutcome> {
     const { clock } = run.ctx;
     const page = await context.newPage();
     const log = watchPage(page);
