@@ -1,10 +1,12 @@
 import { defineScenario } from '../src/index.js';
 
 /**
- * The lab demo as a TypeScript scenario: the same drill as `drills/lab-demo.yaml`. A blackhole
- * (drop) in front of the lab's primary app; the lab's failover controller detects it (health
- * alarm), decides (decision alarm over several datapoints), and pins the PRIMARY record to the
- * recovery Region. `${lab.x}` is filled from the environment, as in YAML.
+ * The lab demo as a TypeScript scenario: the drill of `drills/lab-demo.yaml`, plus a customer
+ * walking the shop journey in Chromium. A blackhole (drop) in front of the lab's primary app;
+ * the lab's failover controller detects it (health alarm), decides (decision alarm over several
+ * datapoints), and pins the PRIMARY record to the recovery Region. `${lab.x}` is filled from the
+ * environment, as in YAML. Chromium must be started before the drill (`prepareBrowser()`): its
+ * launch forks the process, which would otherwise stall the first samples.
  */
 export default defineScenario({
   scenario: 'lab-demo',

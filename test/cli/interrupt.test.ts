@@ -47,7 +47,7 @@ describe('firedrill run interrupted mid-drill (black box, against the lab)', fun
 
   it('refuses a second drill on the same environment while one runs (exit 2, locked)', async () => {
     const demo = readFileSync(DEMO, 'utf8');
-    const STEADY_STATE = /^steadyState: \{ window: 5s\b/m;
+    const STEADY_STATE = /^steadyState: \{ window: 2s\b/m;
     expect(demo).to.match(STEADY_STATE);
     const slow = state.write('lab-demo-long-steady-state.yaml', demo.replace(STEADY_STATE, 'steadyState: { window: 60s'));
     const out = join(state.path, 'out-first');

@@ -37,7 +37,7 @@ describe('firedrill run|plan|validate (black box, against the lab)', function ()
   it('validate accepts the lab demo (exit 0) and counts what it holds', async () => {
     const result = await runCli(['validate', DEMO, '--state-dir', state.path]);
     expect(result.code, result.output).to.equal(0);
-    expect(result.stdout).to.include(`${DEMO}: valid scenario "lab-demo" for environment "lab" (1 fault(s), 3 probe(s), 4 signal(s), 5 target(s))`);
+    expect(result.stdout).to.include(`${DEMO}: valid scenario "lab-demo" for environment "lab" (1 fault(s), 2 probe(s), 4 signal(s), 5 target(s))`);
   });
 
   it('plan prints the PUT it would send to the proxy, and injects nothing', async () => {
