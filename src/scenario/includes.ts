@@ -69,9 +69,16 @@ function readBlock(use: unknown, fromDirs: string[], where: string, problems: st
     problems.push(`${where}: ${use}: no such file in ${dirs.join(' or ')}, or any folder above`);
     return undefined;
   }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${where}: ${use}: cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return undefined;
+  }
   let content: unknown;
   try {
-    content = parseYaml(readFileSync(path, 'utf8'), { uniqueKeys: true });
+    content = parseYaml(text, { uniqueKeys: true });
   } catch (error) {
     problems.push(`${where}: ${use}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
     return undefined;

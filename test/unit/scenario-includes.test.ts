@@ -100,16 +100,17 @@ describe('scenario: entries shared through probes/ (use:)', () => {
     ]);
   });
 
-  it('refuses a missing file, overrides of a list, a file that uses another, and broken YAML, naming the drill, the field and the file', async () => {
+  it('refuses a missing file, a folder, overrides of a list, a file that uses another, and broken YAML, naming the drill, the field and the file', async () => {
     project.write('probes/nested.yaml', 'use: probes/app.yaml\n');
     project.write('probes/broken.yaml', 'name: [unclosed\n');
     const error = await refusalOf(load(
-      '  - use: probes/app.yaml\n  - use: probes/missing.yaml\n  - use: probes/nested.yaml\n  - use: probes/broken.yaml',
+      '  - use: probes/app.yaml\n  - use: probes/missing.yaml\n  - use: probes/nested.yaml\n  - use: probes/broken.yaml\n  - use: probes',
       '  - use: probes/alarms.yaml\n    interval: 1s',
     ));
     expect(error.problems[0]).to.equal(`drills/x.yaml: probes[1].use: probes/missing.yaml: no such file in ${join(project.path, 'drills')} or ${project.path}, or any folder above`);
     expect(error.problems[1]).to.match(/^drills\/x\.yaml: probes\[2\]\.use: probes\/nested\.yaml: expected an entry .* none of which uses another file/);
     expect(error.problems[2]).to.match(/^drills\/x\.yaml: probes\[3\]\.use: probes\/broken\.yaml: not valid YAML: /);
-    expect(error.problems[3]).to.equal('drills/x.yaml: signals[0].use: probes/alarms.yaml defines 2 entries; overrides (interval) need a file of one entry');
+    expect(error.problems[3]).to.equal('drills/x.yaml: probes[4].use: probes: cannot read it: EISDIR');
+    expect(error.problems[4]).to.equal('drills/x.yaml: signals[0].use: probes/alarms.yaml defines 2 entries; overrides (interval) need a file of one entry');
   });
 });
