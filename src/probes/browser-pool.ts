@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { findChromium } from './chromium.js';
 
 /**
@@ -61,7 +61,9 @@ export function useBrowser(explicitChromium: string | undefined): { browser: Pro
   const key = explicitChromium ?? '';
   let shared = browsers.get(key);
   if (!shared) {
-    const browser = findChromium(explicitChromium).then((install) => chromium.launch({ executablePath: install.executablePath, args: install.args, headless: true }));
+    // Playwright is loaded only when a drill has a browser probe: it takes seconds to import.
+    const browser = Promise.all([findChromium(explicitChromium), import('playwright-core')])
+      .then(([install, { chromium }]) => chromium.launch({ executablePath: install.executablePath, args: install.args, headless: true }));
     shared = { browser, users: 0 };
     browsers.set(key, shared);
   }
