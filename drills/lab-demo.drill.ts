@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Measurement } from '../src/core/measurement.js';
-import type { SignalEvent, TimelineEvent } from '../src/core/timeline.js';
+import type { SampleEvent, SignalEvent, TimelineEvent } from '../src/core/timeline.js';
 import { firedrillChai, reportToAllure, runScenario, timelineMsOf, type DrillResult } from '../src/index.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import type { TruthEvent } from '../lab/ground-truth.js';
@@ -54,6 +54,18 @@ describe('lab demo drill: primary Region outage, alarm-driven DNS failover', fun
   it('meets all its targets', () => {
     expect(result).to.meetAllTargets();
     expect(result.outcome).to.equal('passed');
+  });
+
+  it('the customer\'s journey in Chromium fails against the dark primary and succeeds on the recovery Region after', () => {
+    const shop = timeline.filter((e): e is SampleEvent => e.kind === 'sample' && e.probe === 'shop');
+    const fault = result.milestones.fault!;
+    const reverted = result.faults[0]!.revertedAt!.t;
+    const toDarkPrimary = shop.filter((s) => s.t > fault.upper && s.t < reverted && s.detail?.address === lab!.vars.primaryAddress);
+    expect(toDarkPrimary.length, 'journeys sent to the primary during the outage').to.be.greaterThan(0);
+    expect(toDarkPrimary.every((s) => !s.ok && s.evidence?.some((f) => f.endsWith('.png')))).to.equal(true);
+    const recovered = shop.filter((s) => s.t >= result.milestones.recovered!.upper);
+    expect(recovered.length).to.be.greaterThan(0);
+    expect(recovered.every((s) => s.ok && s.region === 'us-west-2'), 'journeys after T_recovered').to.equal(true);
   });
 
   describe('measurements lie within their stated uncertainty of the ground truth', () => {

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * The lab's application in one Region: answers `GET /` with the Region that served it (header
  * `x-firedrill-region` and JSON), `GET /health` for health checks, and with a database
- * (`ordersRoutes`) `POST /orders` and `GET /orders/:id`. A Region can be scaled to zero
- * (pilot light): it then refuses to serve with 503 until scaled up.
+ * (`ordersRoutes`) `POST /orders` and `GET /orders/:id`; `/shop` is a web page for browser
+ * journeys (web-page.ts). A Region can be scaled to zero (pilot light): it then refuses to serve
+ * with 503 until scaled up.
  */
 export interface AppServer {
   readonly region: string;
@@ -134,11 +135,12 @@ export function ordersRoutes(region: string, db: OrdersDatabase, timeoutMs = 1_0
   ];
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/** A request's body as text; a body over `maxBytes` is an error, not a memory problem. */
+export async function readBody(req: IncomingMessage, maxBytes = MAX_ORDER_BYTES): Promise<string> {
   let text = '';
   for await (const chunk of req as AsyncIterable<Buffer>) {
     text += chunk.toString('utf8');
-    if (text.length > MAX_ORDER_BYTES) throw new Error(`body over ${MAX_ORDER_BYTES} bytes`);
+    if (text.length > maxBytes) throw new Error(`body over ${maxBytes} bytes`);
   }
   return text;
 }

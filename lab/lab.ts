@@ -10,6 +10,7 @@ import { answerFailover, answerMultivalue, createLabZone, LAB_APP_NAME, type Con
 import { startController, type Controller } from './controller.js';
 import { query, startLabDatabase, type LabDatabase } from './database.js';
 import { startDnsServer, type DnsServer } from './dns-server.js';
+import { databaseShopStore, memoryShopStore, shopRoutes } from './web-page.js';
 import { GroundTruth } from './ground-truth.js';
 import { parseStrategy, recover, shapeOf, type LabStrategy } from './strategies.js';
 import { startRegionOutageControl, startReplicationHoldBack } from './strategy-faults.js';
@@ -150,9 +151,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       database = await startLabDatabase({ dir: join(options.dir, 'db'), truth, replica: shape.replica, backupIntervalMs, restoreProvisionMs, regions: LAB_REGIONS });
       stack.push(() => database!.stop());
     }
-    const routesFor = (region: string): AppRoute[] => (database
-      ? ordersRoutes(region, { writer: () => database!.writer(), reader: () => database!.readerIn(region), query })
-      : []);
+    const routesFor = (region: string): AppRoute[] => {
+      if (!database) return shopRoutes(region, memoryShopStore());
+      const orders = { writer: () => database!.writer(), reader: () => database!.readerIn(region), query };
+      return [...ordersRoutes(region, orders), ...shopRoutes(region, databaseShopStore(region, orders))];
+    };
 
     const primary = await startAppServer({ region: LAB_REGIONS.primary, host: ADDRESSES.primaryOrigin, port: 0, instances: capacity, routes: routesFor(LAB_REGIONS.primary) });
     stack.push(() => primary.close());

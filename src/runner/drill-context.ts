@@ -65,6 +65,8 @@ export class DrillContext {
   readonly phases: DrillResult['phases'] = [];
   readonly checks: DrillResult['checks'] = [];
   readonly evidence: Artifact[] = [];
+  /** Files samples attached as evidence (relative to the output folder); samples themselves are not kept as objects. */
+  readonly sampleEvidence = new Set<string>();
   /** Each probe's sampling interval, once it is created: what its lateness is judged against. */
   readonly probeIntervalsMs = new Map<string, number>();
   /** What stops when the drill does: probe schedules, signal polls, their clients. */
@@ -98,6 +100,7 @@ export class DrillContext {
     // The file first: an event is on record before anyone is told about it.
     this.timeline.subscribe((event) => this.timelineFile.write(event));
     this.timeline.subscribe((event) => this.milestoneTracker.add(event));
+    this.timeline.subscribe((event) => { if (event.kind === 'sample') for (const file of event.evidence ?? []) this.sampleEvidence.add(file); });
     this.timeline.subscribe((event) => this.plugins.notify(this.info, event));
     this.ledger = new ChangeLedger({
       journal: this.journal,

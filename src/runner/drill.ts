@@ -14,6 +14,7 @@ import { steadyState } from './phases/steady-state.js';
 import { verify } from './phases/verify.js';
 import { watch } from './phases/watch.js';
 import { artifactOf, writeArtifact, type DrillResult } from './result.js';
+import { sampleEvidenceArtifacts } from './sample-evidence.js';
 import { runTasks, type Task, type TaskRun } from './task-runner.js';
 import { TIMELINE_FILE } from './timeline-file.js';
 
@@ -78,7 +79,7 @@ async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted']): 
     checks: ctx.checks,
     faults: ctx.ledger.records('fault'),
     steps: ctx.ledger.records('step'),
-    artifacts: [...ctx.evidence],
+    artifacts: [...ctx.evidence, ...sampleEvidenceArtifacts(outDir, ctx.sampleEvidence)],
   });
   ctx.journal.compact();
   ctx.timelineFile.close();

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { FiredrillError } from '../runtime/errors.js';
 import type { Environment } from './environment.js';
+import { includeBlocks } from './includes.js';
 import { interpolate } from './interpolate.js';
 import { scenarioSchema, type ScenarioSpec } from './schema.js';
 import { formatPath, problemsOf } from './validate.js';
@@ -66,7 +67,7 @@ async function readScenarioSource(path: string, label: string): Promise<{ raw: u
 export async function loadScenario(file: string, env: Environment, kinds: KindSchemas, options: { cwd?: string } = {}): Promise<LoadedScenario> {
   const path = resolve(options.cwd ?? process.cwd(), file);
   const { raw, sha256 } = await readScenarioSource(path, file);
-  return validateScenario(raw, { file, sha256, dir: dirname(path) }, env, kinds);
+  return validateScenario(raw, { file, sha256, dirs: [dirname(path), options.cwd ?? process.cwd()] }, env, kinds);
 }
 
 /**
@@ -75,27 +76,28 @@ export async function loadScenario(file: string, env: Environment, kinds: KindSc
  */
 export function loadScenarioObject(raw: unknown, label: string, env: Environment, kinds: KindSchemas): LoadedScenario {
   const sha256 = createHash('sha256').update(JSON.stringify(raw) ?? '').digest('hex');
-  return validateScenario(raw, { file: label, sha256, dir: process.cwd() }, env, kinds);
+  return validateScenario(raw, { file: label, sha256, dirs: [dirname(resolve(label)), process.cwd()] }, env, kinds);
 }
 
 /** The one validation path: interpolation, the envelope, each kind's settings, cross-references. */
-function validateScenario(raw: unknown, source: { file: string; sha256: string; dir: string }, env: Environment, kinds: KindSchemas): LoadedScenario {
+function validateScenario(raw: unknown, source: { file: string; sha256: string; dirs: string[] }, env: Environment, kinds: KindSchemas): LoadedScenario {
   const { file, sha256 } = source;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file}: expected a mapping with "scenario", "faults", "probes", "milestones", "observe" and "targets" at the top level, got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`);
   }
   const problems: string[] = [];
-  const interpolated = readReferencedFiles(interpolate(raw, env.vars, problems, file), source.dir, env, problems, file);
+  const included = includeBlocks(raw as Record<string, unknown>, source, problems);
+  const interpolated = readReferencedFiles(interpolate(included.value, env.vars, problems, file), source.dirs[0]!, env, problems, file);
   const { value: spec, problems: shapeProblems } = problemsOf(scenarioSchema, interpolated, { file });
   problems.push(...shapeProblems);
-  if (!spec) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, problems);
+  if (!spec) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, included.annotate(problems));
 
   const entries = {} as LoadedScenario['entries'];
   for (const section of Object.keys(COMMON_KEYS) as AdapterSection[]) {
     entries[section] = spec[section].map((entry, i) => validateEntry(section, entry, i, kinds, file, problems)) as never;
   }
   problems.push(...crossReferenceProblems(spec, file));
-  if (problems.length) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, problems);
+  if (problems.length) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, included.annotate(problems));
   return { file, sha256, spec, entries };
 }
 

@@ -115,7 +115,16 @@ export const scenarioSchema = z.strictObject({
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioSpec = z.output<typeof scenarioSchema>;
 
+type AdapterSections = 'faults' | 'probes' | 'signals' | 'steps' | 'canaries';
+/** An entry taken from a shared file, with overrides (`{ use: 'probes/lab/app.yaml', interval: '1s' }`, see includes.ts). */
+export type SharedEntry<Entry> = { use: string } & Partial<Entry>;
+/** A scenario as written: any entry may be taken from a shared file; the loader replaces it. */
+export type ScenarioSource = Omit<ScenarioInput, AdapterSections> & {
+  [S in AdapterSections]?: (NonNullable<ScenarioInput[S]>[number] | SharedEntry<NonNullable<ScenarioInput[S]>[number]>)[];
+};
+
 /** Types a TypeScript scenario, so `drills/*.ts` get the same checking as the YAML. */
-export function defineScenario(scenario: ScenarioInput): ScenarioInput {
-  return scenario;
+export function defineScenario(scenario: ScenarioSource): ScenarioInput {
+  // Entries that `use` a file become entries when the scenario is loaded, as in YAML.
+  return scenario as ScenarioInput;
 }

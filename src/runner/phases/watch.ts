@@ -2,6 +2,7 @@ import type { Canary } from '../../probes/canary.js';
 import type { Probe } from '../../probes/probe.js';
 import type { Signal } from '../../signals/signal.js';
 import type { DrillContext } from '../drill-context.js';
+import { prepareBrowsersFor } from '../browser-warmup.js';
 import { watchGuardrails } from '../guardrails.js';
 import { pollSignal, scheduleProbe } from '../schedule.js';
 import type { Task } from '../task-runner.js';
@@ -12,6 +13,8 @@ export const watch: Task<DrillContext> = {
   async setup(ctx) {
     const { entries } = ctx.scenario;
     const { running } = ctx;
+    // Chromium starts before anything samples: launching it mid-drill stalls the event loop.
+    running.closers.push(await prepareBrowsersFor(ctx.scenario));
     const probes = entries.probes.map((e) => ctx.kinds.probes[e.kind]!.create(e.name, e.written, ctx.adapterEnv) as Probe);
     const signals = entries.signals.map((e) => ctx.kinds.signals[e.kind]!.create(e.name, e.written, ctx.adapterEnv) as Signal);
     for (const p of probes) ctx.probeIntervalsMs.set(p.name, p.intervalMs);
