@@ -1,7 +1,13 @@
+import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { FisClient } from '@aws-sdk/client-fis';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
  * Where an adapter's AWS calls go. A drill spans Regions (primary and recovery), so each adapter
@@ -19,9 +25,13 @@ export interface AwsTarget {
   maxAttempts?: number;
 }
 
-export type AwsService = 'fis' | 'route53' | 'cloudwatch' | 'dynamodb';
+export const AWS_SERVICES = ['fis', 'route53', 'cloudwatch', 'dynamodb', 'ecs', 'rds', 'sqs', 'backup', 'lambda', 's3'] as const;
+export type AwsService = typeof AWS_SERVICES[number];
 
-const ENV_SUFFIX: Record<AwsService, string> = { fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB' };
+/** The SDK's own names for AWS_ENDPOINT_URL_<SERVICE> (the service id, upper-case, spaces as underscores). */
+const ENV_SUFFIX: Record<AwsService, string> = {
+  fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB', ecs: 'ECS', rds: 'RDS', sqs: 'SQS', backup: 'BACKUP', lambda: 'LAMBDA', s3: 'S3',
+};
 
 /** The endpoint a service's calls go to: configuration, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL. */
 export function endpointFor(target: AwsTarget, service: AwsService, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -54,6 +64,31 @@ export function cloudWatchClient(target: AwsTarget): CloudWatchClient {
 
 export function dynamoDbClient(target: AwsTarget): DynamoDBClient {
   return new DynamoDBClient(clientConfig(target, 'dynamodb'));
+}
+
+export function ecsClient(target: AwsTarget): ECSClient {
+  return new ECSClient(clientConfig(target, 'ecs'));
+}
+
+export function rdsClient(target: AwsTarget): RDSClient {
+  return new RDSClient(clientConfig(target, 'rds'));
+}
+
+export function sqsClient(target: AwsTarget): SQSClient {
+  return new SQSClient(clientConfig(target, 'sqs'));
+}
+
+export function backupClient(target: AwsTarget): BackupClient {
+  return new BackupClient(clientConfig(target, 'backup'));
+}
+
+export function lambdaClient(target: AwsTarget): LambdaClient {
+  return new LambdaClient(clientConfig(target, 'lambda'));
+}
+
+/** Path-style addressing, so a bucket on an emulator's endpoint is `endpoint/bucket`, not a DNS name. */
+export function s3Client(target: AwsTarget): S3Client {
+  return new S3Client({ ...clientConfig(target, 's3'), forcePathStyle: Boolean(endpointFor(target, 's3')) });
 }
 
 /** The target for a local emulator: any credentials, one endpoint for every service. */

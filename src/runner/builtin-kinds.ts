@@ -6,9 +6,11 @@ import { createDnsProbe, dnsProbeSettings } from '../probes/dns.js';
 import { createHttpProbe, httpProbeSettings } from '../probes/http.js';
 import { cloudWatchAlarmSettings, createCloudWatchAlarmSignal } from '../signals/cloudwatch-alarm.js';
 import { createDnsAnswerSignal, dnsAnswerSignalSettings } from '../signals/dns-answer.js';
+import { createEcsServiceSignal, ecsServiceSignalSettings } from '../signals/ecs-service.js';
 import { createRoute53HealthCheckSignal, route53HealthCheckSettings } from '../signals/route53-health-check.js';
 import { createRoute53RecordSignal, route53RecordSettings } from '../signals/route53-record.js';
 import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../signals/status-endpoint.js';
+import { createEcsDesiredCount } from '../steps/ecs-desired-count.js';
 import { createRoute53RecordChange } from '../steps/route53-record-change.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
@@ -29,6 +31,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'cloudwatch-alarm': { settings: cloudWatchAlarmSettings, create: (name, s, e) => createCloudWatchAlarmSignal(name, s, e.awsTarget) },
       'route53-health-check': { settings: route53HealthCheckSettings, create: (name, s, e) => createRoute53HealthCheckSignal(name, s, e.awsTarget) },
       'route53-record': { settings: route53RecordSettings, create: (name, s, e) => createRoute53RecordSignal(name, s, e.awsTarget) },
+      'ecs-service': { settings: ecsServiceSignalSettings, create: (name, s, e) => createEcsServiceSignal(name, s, e.awsTarget) },
     },
     canaries: {
       sql: sqlCanaryKind,
@@ -41,6 +44,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
     },
     steps: {
       'route53-record-change': createRoute53RecordChange(env.awsTarget),
+      'ecs-desired-count': createEcsDesiredCount(env.awsTarget),
     },
   };
 }
