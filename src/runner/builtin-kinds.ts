@@ -5,12 +5,16 @@ import { httpCanaryKind, sqlCanaryKind } from '../probes/canary-kinds.js';
 import { createDnsProbe, dnsProbeSettings } from '../probes/dns.js';
 import { createHttpProbe, httpProbeSettings } from '../probes/http.js';
 import { cloudWatchAlarmSettings, createCloudWatchAlarmSignal } from '../signals/cloudwatch-alarm.js';
+import { auroraGlobalClusterSignalSettings, createAuroraGlobalClusterSignal } from '../signals/aurora-global-cluster.js';
 import { createDnsAnswerSignal, dnsAnswerSignalSettings } from '../signals/dns-answer.js';
 import { createEcsServiceSignal, ecsServiceSignalSettings } from '../signals/ecs-service.js';
+import { createRdsClusterSignal, rdsClusterSignalSettings } from '../signals/rds-cluster.js';
 import { createRoute53HealthCheckSignal, route53HealthCheckSettings } from '../signals/route53-health-check.js';
 import { createRoute53RecordSignal, route53RecordSettings } from '../signals/route53-record.js';
 import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../signals/status-endpoint.js';
+import { createAuroraGlobalFailover } from '../steps/aurora-global-failover.js';
 import { createEcsDesiredCount } from '../steps/ecs-desired-count.js';
+import { createRdsClusterFailover } from '../steps/rds-cluster-failover.js';
 import { createRoute53RecordChange } from '../steps/route53-record-change.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
@@ -32,6 +36,8 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'route53-health-check': { settings: route53HealthCheckSettings, create: (name, s, e) => createRoute53HealthCheckSignal(name, s, e.awsTarget) },
       'route53-record': { settings: route53RecordSettings, create: (name, s, e) => createRoute53RecordSignal(name, s, e.awsTarget) },
       'ecs-service': { settings: ecsServiceSignalSettings, create: (name, s, e) => createEcsServiceSignal(name, s, e.awsTarget) },
+      'rds-cluster': { settings: rdsClusterSignalSettings, create: (name, s, e) => createRdsClusterSignal(name, s, e.awsTarget) },
+      'aurora-global-cluster': { settings: auroraGlobalClusterSignalSettings, create: (name, s, e) => createAuroraGlobalClusterSignal(name, s, e.awsTarget) },
     },
     canaries: {
       sql: sqlCanaryKind,
@@ -45,6 +51,8 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
     steps: {
       'route53-record-change': createRoute53RecordChange(env.awsTarget),
       'ecs-desired-count': createEcsDesiredCount(env.awsTarget),
+      'rds-cluster-failover': createRdsClusterFailover(env.awsTarget),
+      'aurora-global-failover': createAuroraGlobalFailover(env.awsTarget),
     },
   };
 }
