@@ -13,6 +13,7 @@ import { createRdsClusterSignal, rdsClusterSignalSettings } from '../signals/rds
 import { createRoute53HealthCheckSignal, route53HealthCheckSettings } from '../signals/route53-health-check.js';
 import { createRoute53RecordSignal, route53RecordSettings } from '../signals/route53-record.js';
 import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../signals/status-endpoint.js';
+import { createBackupRestore } from '../steps/backup-restore.js';
 import { createAuroraGlobalFailover } from '../steps/aurora-global-failover.js';
 import { createEcsDesiredCount } from '../steps/ecs-desired-count.js';
 import { createRdsClusterFailover } from '../steps/rds-cluster-failover.js';
@@ -55,6 +56,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'ecs-desired-count': createEcsDesiredCount(env.awsTarget),
       'rds-cluster-failover': createRdsClusterFailover(env.awsTarget),
       'aurora-global-failover': createAuroraGlobalFailover(env.awsTarget),
+      'backup-restore': createBackupRestore(env.awsTarget),
     },
   };
 }
