@@ -4,6 +4,7 @@ import { httpHookFault } from '../faults/http-hook.js';
 import { httpCanaryKind, sqlCanaryKind } from '../probes/canary-kinds.js';
 import { createDnsProbe, dnsProbeSettings } from '../probes/dns.js';
 import { createHttpProbe, httpProbeSettings } from '../probes/http.js';
+import { dynamoDbGlobalTableCanaryKind, s3ReplicationCanaryKind } from '../probes/replicated-canary-kinds.js';
 import { cloudWatchAlarmSettings, createCloudWatchAlarmSignal } from '../signals/cloudwatch-alarm.js';
 import { auroraGlobalClusterSignalSettings, createAuroraGlobalClusterSignal } from '../signals/aurora-global-cluster.js';
 import { createDnsAnswerSignal, dnsAnswerSignalSettings } from '../signals/dns-answer.js';
@@ -45,6 +46,8 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
     canaries: {
       sql: sqlCanaryKind,
       http: httpCanaryKind,
+      's3-replication': s3ReplicationCanaryKind,
+      'dynamodb-global-table': dynamoDbGlobalTableCanaryKind,
     },
     faults: {
       blackhole: blackholeFault,
