@@ -17,6 +17,7 @@ import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../sig
 import { createBackupRestore } from '../steps/backup-restore.js';
 import { createAuroraGlobalFailover } from '../steps/aurora-global-failover.js';
 import { createEcsDesiredCount } from '../steps/ecs-desired-count.js';
+import { createLambdaInvoke } from '../steps/lambda-invoke.js';
 import { createRdsClusterFailover } from '../steps/rds-cluster-failover.js';
 import { createRoute53RecordChange } from '../steps/route53-record-change.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
@@ -60,6 +61,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'rds-cluster-failover': createRdsClusterFailover(env.awsTarget),
       'aurora-global-failover': createAuroraGlobalFailover(env.awsTarget),
       'backup-restore': createBackupRestore(env.awsTarget),
+      'lambda-invoke': createLambdaInvoke(env.awsTarget),
     },
   };
 }
