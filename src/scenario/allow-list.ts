@@ -4,21 +4,23 @@ import type { AdapterSection, LoadedScenario } from './load.js';
 import { formatPath } from './validate.js';
 
 const ARN = /^arn:aws[\w-]*:[\w-]+:([a-z0-9-]*):(\d{12})?:/;
+/** An SQS queue URL names its account in the path, and its Region in an AWS host name: `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`. */
+const QUEUE_URL = /^https?:\/\/(?:sqs\.([a-z0-9-]+)\.amazonaws\.com[^/]*|[^/]+)\/(\d{12})\/[^/]+$/;
 
 /**
  * Every Region and account a scenario would touch must be on its environment's allow-list.
- * Regions come from `region` fields, Regions and accounts from ARNs, anywhere in an adapter's
- * settings. Checked before anything runs, so a scenario aimed at the wrong account changes nothing.
+ * Regions come from `region` fields, Regions and accounts from ARNs and SQS queue URLs
+ * (`queueUrl`), anywhere in an adapter's settings. Checked before anything runs, so a scenario aimed at the wrong account changes nothing.
  */
 export function allowListProblems(scenario: LoadedScenario, env: Environment): string[] {
   const allowed = env.aws;
   const problems: string[] = [];
   const visit = (value: unknown, path: PropertyKey[]) => {
     if (typeof value === 'string') {
-      const arn = ARN.exec(value);
-      if (arn && allowed) {
-        if (arn[1] && !allowed.regions.includes(arn[1])) problems.push(`${formatPath(path)}: Region ${arn[1]} in ${value} is not allowed in environment "${env.name}" (allowed: ${allowed.regions.join(', ')})`);
-        if (arn[2] && !allowed.accounts.includes(arn[2])) problems.push(`${formatPath(path)}: account ${arn[2]} in ${value} is not allowed in environment "${env.name}" (allowed: ${allowed.accounts.join(', ')})`);
+      const named = ARN.exec(value) ?? (path.at(-1) === 'queueUrl' ? QUEUE_URL.exec(value) : null);
+      if (named && allowed) {
+        if (named[1] && !allowed.regions.includes(named[1])) problems.push(`${formatPath(path)}: Region ${named[1]} in ${value} is not allowed in environment "${env.name}" (allowed: ${allowed.regions.join(', ')})`);
+        if (named[2] && !allowed.accounts.includes(named[2])) problems.push(`${formatPath(path)}: account ${named[2]} in ${value} is not allowed in environment "${env.name}" (allowed: ${allowed.accounts.join(', ')})`);
       }
       return;
     }
