@@ -7,6 +7,7 @@ import { createHttpProbe, httpProbeSettings } from '../probes/http.js';
 import { dynamoDbGlobalTableCanaryKind, s3ReplicationCanaryKind } from '../probes/replicated-canary-kinds.js';
 import { cloudWatchAlarmSettings, createCloudWatchAlarmSignal } from '../signals/cloudwatch-alarm.js';
 import { auroraGlobalClusterSignalSettings, createAuroraGlobalClusterSignal } from '../signals/aurora-global-cluster.js';
+import { cloudWatchMetricSettings, createCloudWatchMetricSignal } from '../signals/cloudwatch-metric.js';
 import { createDnsAnswerSignal, dnsAnswerSignalSettings } from '../signals/dns-answer.js';
 import { createEventBridgeEventsSignal, eventBridgeEventsSettings } from '../signals/eventbridge-events.js';
 import { createEcsServiceSignal, ecsServiceSignalSettings } from '../signals/ecs-service.js';
@@ -41,6 +42,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'route53-record': { settings: route53RecordSettings, create: (name, s, e) => createRoute53RecordSignal(name, s, e.awsTarget) },
       'ecs-service': { settings: ecsServiceSignalSettings, create: (name, s, e) => createEcsServiceSignal(name, s, e.awsTarget) },
       'rds-cluster': { settings: rdsClusterSignalSettings, create: (name, s, e) => createRdsClusterSignal(name, s, e.awsTarget) },
+      'cloudwatch-metric': { settings: cloudWatchMetricSettings, create: (name, s, e) => createCloudWatchMetricSignal(name, s, e.awsTarget) },
       'eventbridge-events': { settings: eventBridgeEventsSettings, create: (name, s, e) => createEventBridgeEventsSignal(name, s, e.awsTarget) },
       'aurora-global-cluster': { settings: auroraGlobalClusterSignalSettings, create: (name, s, e) => createAuroraGlobalClusterSignal(name, s, e.awsTarget) },
     },
