@@ -95,3 +95,12 @@ export function s3Client(target: AwsTarget): S3Client {
 export function emulatorTarget(endpoint: string, region: string): AwsTarget {
   return { region, endpoints: { default: endpoint }, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 5 };
 }
+
+/** Runs `use` with `client` and destroys the client after, whatever happens. */
+export async function withClient<Client extends { destroy(): void }, T>(client: Client, use: (client: Client) => Promise<T>): Promise<T> {
+  try {
+    return await use(client);
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,6 +1,6 @@
 import { FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand, type GlobalCluster, type RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { rdsClient, type AwsTarget } from '../aws/clients.js';
+import { rdsClient, withClient, type AwsTarget } from '../aws/clients.js';
 import { wallTimeOf } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import type { Instant } from '../core/measurement.js';
@@ -47,8 +47,7 @@ export function createAuroraGlobalFailover(resolveTarget: (region: string) => Aw
       return [change, undo];
     },
     async inject(s, ctx) {
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         const before = await readGlobalCluster(client, s, ctx.signal);
         const previousWriterArn = writerArnOf(before);
         if (!before.GlobalClusterMembers?.some((m) => m.DBClusterArn === s.targetDbClusterArn)) {
@@ -71,9 +70,7 @@ export function createAuroraGlobalFailover(resolveTarget: (region: string) => Aw
             revert: s.revert,
           },
         };
-      } finally {
-        client.destroy();
-      }
+      });
     },
     async revert(s, state, ctx) {
       if (!s.revert) {
@@ -82,24 +79,18 @@ export function createAuroraGlobalFailover(resolveTarget: (region: string) => Aw
       }
       const previous = previousWriterOf(state);
       if (!previous) return;
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         if (writerArnOf(await readGlobalCluster(client, s, ctx.signal)) === previous) return;
         return (await moveWriter(client, s, 'switchover', previous, ctx)).at;
-      } finally {
-        client.destroy();
-      }
+      });
     },
     async verifyReverted(s, state, ctx) {
       if (!s.revert) return;
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         const cluster = await readGlobalCluster(client, s, ctx.signal);
         const expected = previousWriterOf(state);
         if (expected && writerArnOf(cluster) !== expected) throw new Error(`Aurora global cluster ${s.globalClusterIdentifier} is not reverted: expected writer ${expected}, found ${describeGlobalCluster(cluster)}`);
-      } finally {
-        client.destroy();
-      }
+      });
     },
   };
 }

@@ -3,7 +3,7 @@ import {
   type BackupClient, type DescribeRestoreJobCommandOutput, type RecoveryPointByBackupVault,
 } from '@aws-sdk/client-backup';
 import { z } from 'zod';
-import { backupClient, type AwsTarget } from '../aws/clients.js';
+import { backupClient, withClient, type AwsTarget } from '../aws/clients.js';
 import { timelineMsOf } from '../core/clock.js';
 import { exactInstant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
@@ -52,8 +52,7 @@ export function createBackupRestore(resolveTarget: (region: string) => AwsTarget
       ];
     },
     async inject(s, ctx) {
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         const point = await newestRecoveryPoint(client, s, ctx.signal);
         await ctx.remember({ recoveryPointArn: point.RecoveryPointArn! });
         const started = await client.send(new StartRestoreJobCommand({
@@ -82,9 +81,7 @@ export function createBackupRestore(resolveTarget: (region: string) => AwsTarget
             createdResourceArn: job.CreatedResourceArn ?? null,
           },
         };
-      } finally {
-        client.destroy();
-      }
+      });
     },
     async revert(s, state, ctx) {
       if (state.restoreJobId) ctx.log(`restore job ${String(state.restoreJobId)} is left as it is: firedrill does not delete restored resources`);

@@ -1,6 +1,6 @@
 import { UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import { ecsClient, type AwsTarget } from '../aws/clients.js';
+import { ecsClient, withClient, type AwsTarget } from '../aws/clients.js';
 import { timelineMsOf, wallTimeOf } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import { exactInstant, type Instant } from '../core/measurement.js';
@@ -46,8 +46,7 @@ export function createEcsDesiredCount(resolveTarget: (region: string) => AwsTarg
       return [change, undo];
     },
     async inject(s, ctx) {
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         const before = await readService(client, s, ctx.signal);
         const state: ScaleState = { previousDesiredCount: before.desiredCount ?? 0 };
         await ctx.remember({ ...state });
@@ -66,32 +65,24 @@ export function createEcsDesiredCount(resolveTarget: (region: string) => AwsTarg
             ...serviceDetail(scaled.service),
           },
         };
-      } finally {
-        client.destroy();
-      }
+      });
     },
     async revert(s, state, ctx) {
       if (!s.revert) {
         ctx.log(`${labelOfService(s)}: revert: false, so desiredCount ${s.desiredCount} stays`);
         return;
       }
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         return (await scaleTo(client, s, previousCountOf(state), ctx)).at;
-      } finally {
-        client.destroy();
-      }
+      });
     },
     async verifyReverted(s, state, ctx) {
       if (!s.revert) return;
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         const expected = previousCountOf(state);
         const service = await readService(client, s, ctx.signal);
         if (service.desiredCount !== expected) throw new Error(`${labelOfService(s)} is not reverted: expected desiredCount ${expected}, found ${service.desiredCount}`);
-      } finally {
-        client.destroy();
-      }
+      });
     },
   };
 }

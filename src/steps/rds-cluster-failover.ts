@@ -1,6 +1,6 @@
 import { FailoverDBClusterCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { rdsClient, type AwsTarget } from '../aws/clients.js';
+import { rdsClient, withClient, type AwsTarget } from '../aws/clients.js';
 import { wallTimeOf } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import type { Instant } from '../core/measurement.js';
@@ -42,8 +42,7 @@ export function createRdsClusterFailover(resolveTarget: (region: string) => AwsT
       return [change, undo];
     },
     async inject(s, ctx) {
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         const before = await readDbCluster(client, s, ctx.signal);
         const previousWriter = writerOf(before);
         if (!previousWriter) throw new Error(`RDS cluster ${label(s)} has no writer to fail over from (${describeDbCluster(before)})`);
@@ -62,9 +61,7 @@ export function createRdsClusterFailover(resolveTarget: (region: string) => AwsT
             revert: s.revert,
           },
         };
-      } finally {
-        client.destroy();
-      }
+      });
     },
     async revert(s, state, ctx) {
       if (!s.revert) {
@@ -72,23 +69,17 @@ export function createRdsClusterFailover(resolveTarget: (region: string) => AwsT
         return;
       }
       const previousWriter = previousWriterOf(state);
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         if (writerOf(await readDbCluster(client, s, ctx.signal)) === previousWriter) return;
         return (await failOver(client, s, previousWriter, (writer) => writer === previousWriter, ctx)).at;
-      } finally {
-        client.destroy();
-      }
+      });
     },
     async verifyReverted(s, state, ctx) {
       if (!s.revert) return;
-      const client = clientFor(s);
-      try {
+      return withClient(clientFor(s), async (client) => {
         const cluster = await readDbCluster(client, s, ctx.signal);
         if (writerOf(cluster) !== previousWriterOf(state)) throw new Error(`RDS cluster ${label(s)} is not reverted: expected writer ${previousWriterOf(state)}, found ${describeDbCluster(cluster)}`);
-      } finally {
-        client.destroy();
-      }
+      });
     },
   };
 }
