@@ -25,6 +25,8 @@ const RECEIVES_PER_POLL = 5;
 
 interface ReceivedEvent {
   id: string;
+  /** `time` as the event gives it. */
+  eventTime: string;
   time: Date;
   state: string;
   detailType: string | null;
@@ -64,7 +66,7 @@ export function createEventBridgeEventsSignal(name: string, settings: EventBridg
       return {
         state: current.state,
         since: current.time,
-        detail: { queueUrl: s.queueUrl, eventId: current.id, eventTime: current.time.toISOString(), detailType: current.detailType, source: current.source, waiting: pending.length, ignored },
+        detail: { queueUrl: s.queueUrl, eventId: current.id, eventTime: current.eventTime, detailType: current.detailType, source: current.source, waiting: pending.length, ignored },
       };
     },
     async close() {
@@ -83,6 +85,16 @@ async function deleteMessages(client: SQSClient, queueUrl: string, messages: Mes
   if (entries.length) await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }), { abortSignal });
 }
 
+/**
+ * EventBridge's `time` is to the second ("2026-12-01T23:45:12Z"): the event happened somewhere in
+ * that second. Its last millisecond is taken, so detection is never measured earlier than it
+ * was (and never before a fault injected within the same second).
+ */
+function latestInstantOf(time: string): Date {
+  const at = new Date(time);
+  return /\.\d+Z?$/.test(time.replace(/[+-]\d\d:\d\d$/, '')) ? at : new Date(at.getTime() + 999);
+}
+
 /** The event in a message, if it is an EventBridge event (JSON with an `id` and a `time`) that matches. */
 function readEvent(message: Message, s: z.output<typeof eventBridgeEventsSettings>): ReceivedEvent | undefined {
   let event: unknown;
@@ -92,7 +104,8 @@ function readEvent(message: Message, s: z.output<typeof eventBridgeEventsSetting
     return undefined;
   }
   const id = readJsonPath(event, 'id');
-  const time = new Date(String(readJsonPath(event, 'time')));
+  const eventTime = String(readJsonPath(event, 'time'));
+  const time = latestInstantOf(eventTime);
   const state = readJsonPath(event, s.state);
   if (typeof id !== 'string' || Number.isNaN(time.getTime()) || state === undefined || state === null) return undefined;
   if (!s.match.every((condition) => matchesCondition(event, condition))) return undefined;
@@ -100,5 +113,5 @@ function readEvent(message: Message, s: z.output<typeof eventBridgeEventsSetting
     const value = readJsonPath(event, path);
     return typeof value === 'string' ? value : null;
   };
-  return { id, time, state: String(state), detailType: text('detail-type'), source: text('source') };
+  return { id, eventTime, time, state: String(state), detailType: text('detail-type'), source: text('source') };
 }

@@ -79,8 +79,9 @@ describe('EventBridge events through SQS on moto', function () {
       const automation = alarmAutomation({ cloudwatch: cw, events }, { account: ACCOUNT, region: REGION });
       const changedAt = await automation.setAlarm('app-health', 'ALARM', 'OK', new Date(Date.now() - 3_000));
       const seen = await observeUntilState(signal, 'ALARM');
-      // EventBridge's `time` has second resolution.
-      expect(seen.since!.getTime()).to.equal(Math.floor(changedAt.getTime() / 1000) * 1000);
+      // EventBridge's `time` has second resolution: the signal takes the last millisecond of it.
+      expect(seen.since!.getTime()).to.equal(Math.floor(changedAt.getTime() / 1000) * 1000 + 999);
+      expect(Date.parse(String(seen.detail?.eventTime))).to.equal(Math.floor(changedAt.getTime() / 1000) * 1000);
       expect(seen.detail).to.include({ detailType: 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', waiting: 0 });
       // Held until the next event; the message was deleted, so a fresh signal on the queue sees nothing.
       expect((await signal.observe(ctx)).state).to.equal('ALARM');
@@ -103,8 +104,8 @@ describe('EventBridge events through SQS on moto', function () {
       await waitFor(async () => Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!.ApproximateNumberOfMessages) === 2, { timeoutMs: 10_000, what: 'both events in the queue' });
       const first = await signal.observe(ctx);
       const second = await signal.observe(ctx);
-      expect([first.state, first.since?.getTime(), first.detail?.waiting]).to.deep.equal(['ALARM', t0, 1]);
-      expect([second.state, second.since?.getTime(), second.detail?.waiting]).to.deep.equal(['OK', t0 + 4_000, 0]);
+      expect([first.state, first.since?.getTime(), first.detail?.waiting]).to.deep.equal(['ALARM', t0 + 999, 1]);
+      expect([second.state, second.since?.getTime(), second.detail?.waiting]).to.deep.equal(['OK', t0 + 4_999, 0]);
     } finally {
       await signal.close();
     }
