@@ -34,6 +34,8 @@ export function backupStandIn() {
 
   return {
     addRecoveryPoint(point: StandInRecoveryPoint) { points.push(point); },
+    /** Whether a restore has finished: the recovery Region has its data back. */
+    restored: () => [...jobs.values()].some((job) => job.status === 'COMPLETED'),
     /** Ends every running job with `status`, as AWS Backup would when the restore finishes. */
     finishJobs(status: 'COMPLETED' | 'FAILED', statusMessage?: string) {
       for (const job of jobs.values()) {
