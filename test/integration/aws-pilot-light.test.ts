@@ -72,10 +72,9 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     const { code, text, result } = await world.runDrill(join(projectDir, 'drills/aws-pilot-light.yaml'));
     expect(code, text).to.equal(EXIT.passed);
     const { failoverMs, rtoMs } = result.measurements;
-    // Tasks start 1.5 s after UpdateService, which the drill sends after the fault: recovery can
-    // be no sooner. Decision is the scale-up seen under way (polled every 250 ms), so failover's
-    // upper bound must hold the task start too.
-    expect(rtoMs.lower, JSON.stringify(result.measurements)).to.be.at.least(TASK_START_MS);
+    // Tasks start 1.5 s after UpdateService, which the drill sends after the fault and after the
+    // decision (the scale-up seen under way): the truth, which the bounds hold, is no shorter.
+    expect(rtoMs.upper, JSON.stringify(result.measurements)).to.be.at.least(TASK_START_MS);
     expect(failoverMs.upper, JSON.stringify(result.measurements)).to.be.at.least(TASK_START_MS);
     expect(result.steps.map((s: { name: string; verified: boolean }) => [s.name, s.verified])).to.deep.equal([['scale-up', true], ['switch-dns', true]]);
     // Reverted after the drill: the pilot light is back at 0 and the record at the primary.

@@ -31,10 +31,12 @@ export interface AwsDrillWorld {
 
 export async function startAwsDrillWorld(options: {
   moto: Emulator;
-  endpoints?: Partial<Record<'ecs' | 'rds' | 'backup', string>>;
+  endpoints?: Partial<Record<'ecs' | 'rds' | 'backup' | 'lambda', string>>;
   vars?: Record<string, string>;
   /** Which Region serves now, given whether the primary's fault is on; undefined: nobody. */
   serving(primaryDown: boolean): Promise<string | undefined>;
+  /** Told when the primary's fault goes on or off (a Region outage also stops replication). */
+  onPrimaryDown?(down: boolean): void;
 }): Promise<AwsDrillWorld> {
   const target: AwsTarget = emulatorTarget(options.moto.endpoint, WORLD.primary);
   const sqs: SQSClient = sqsClient(target);
@@ -52,6 +54,7 @@ export async function startAwsDrillWorld(options: {
     void (async () => {
       if (req.url === '/fault/on' || req.url === '/fault/off') {
         primaryDown = req.url === '/fault/on';
+        options.onPrimaryDown?.(primaryDown);
         await automation.setAlarm(WORLD.alarm, primaryDown ? 'ALARM' : 'OK', primaryDown ? 'OK' : 'ALARM');
         return res.end('ok');
       }
