@@ -1,8 +1,14 @@
+import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { FisClient } from '@aws-sdk/client-fis';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
  * Where an adapter's AWS calls go. A drill spans Regions (primary and recovery), so each adapter
@@ -20,9 +26,13 @@ export interface AwsTarget {
   maxAttempts?: number;
 }
 
-export type AwsService = 'fis' | 'route53' | 'cloudwatch' | 'dynamodb' | 'sts';
+export const AWS_SERVICES = ['fis', 'route53', 'cloudwatch', 'dynamodb', 'ecs', 'rds', 'sqs', 'backup', 'lambda', 's3', 'sts'] as const;
+export type AwsService = typeof AWS_SERVICES[number];
 
-const ENV_SUFFIX: Record<AwsService, string> = { fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB', sts: 'STS' };
+/** The SDK's own names for AWS_ENDPOINT_URL_<SERVICE> (the service id, upper-case, spaces as underscores). */
+const ENV_SUFFIX: Record<AwsService, string> = {
+  fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB', ecs: 'ECS', rds: 'RDS', sqs: 'SQS', backup: 'BACKUP', lambda: 'LAMBDA', s3: 'S3', sts: 'STS',
+};
 
 /** The endpoint a service's calls go to: configuration, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL. */
 export function endpointFor(target: AwsTarget, service: AwsService, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -61,7 +71,41 @@ export function stsClient(target: AwsTarget): STSClient {
   return new STSClient(clientConfig(target, 'sts'));
 }
 
+export function ecsClient(target: AwsTarget): ECSClient {
+  return new ECSClient(clientConfig(target, 'ecs'));
+}
+
+export function rdsClient(target: AwsTarget): RDSClient {
+  return new RDSClient(clientConfig(target, 'rds'));
+}
+
+export function sqsClient(target: AwsTarget): SQSClient {
+  return new SQSClient(clientConfig(target, 'sqs'));
+}
+
+export function backupClient(target: AwsTarget): BackupClient {
+  return new BackupClient(clientConfig(target, 'backup'));
+}
+
+export function lambdaClient(target: AwsTarget): LambdaClient {
+  return new LambdaClient(clientConfig(target, 'lambda'));
+}
+
+/** Path-style addressing, so a bucket on an emulator's endpoint is `endpoint/bucket`, not a DNS name. */
+export function s3Client(target: AwsTarget): S3Client {
+  return new S3Client({ ...clientConfig(target, 's3'), forcePathStyle: Boolean(endpointFor(target, 's3')) });
+}
+
 /** The target for a local emulator: any credentials, one endpoint for every service. */
 export function emulatorTarget(endpoint: string, region: string): AwsTarget {
   return { region, endpoints: { default: endpoint }, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 5 };
+}
+
+/** Runs `use` with `client` and destroys the client after, whatever happens. */
+export async function withClient<Client extends { destroy(): void }, T>(client: Client, use: (client: Client) => Promise<T>): Promise<T> {
+  try {
+    return await use(client);
+  } finally {
+    client.destroy();
+  }
 }

@@ -34,7 +34,7 @@ type SqlSettings = z.output<typeof sqlCanarySettings>;
 type HttpSettings = z.output<typeof httpCanarySettings>;
 
 /** A canary whose writer is made when the runner starts it (that is when it gets the clock). */
-function lazyCanary<Made extends { start(): void; stop(): Promise<void> }>(
+export function lazyCanary<Made extends { start(): void; stop(): Promise<void> }>(
   name: string,
   make: (ctx: Parameters<Canary['start']>[0]) => Made,
   read: (made: Made) => Promise<CanaryEvent>,

@@ -9,8 +9,19 @@ import { cloudWatchAlarmPermissions, cloudWatchAlarmSettings, createCloudWatchAl
 import { createDnsAnswerSignal, dnsAnswerSignalSettings } from '../signals/dns-answer.js';
 import { createRoute53HealthCheckSignal, route53HealthCheckPermissions, route53HealthCheckSettings } from '../signals/route53-health-check.js';
 import { route53RecordPermissions } from '../aws/route53-records.js';
+import { dynamoDbGlobalTableCanaryKind, s3ReplicationCanaryKind } from '../probes/replicated-canary-kinds.js';
+import { auroraGlobalClusterSignalSettings, createAuroraGlobalClusterSignal } from '../signals/aurora-global-cluster.js';
+import { cloudWatchMetricSettings, createCloudWatchMetricSignal } from '../signals/cloudwatch-metric.js';
+import { createEventBridgeEventsSignal, eventBridgeEventsSettings } from '../signals/eventbridge-events.js';
+import { createEcsServiceSignal, ecsServiceSignalSettings } from '../signals/ecs-service.js';
+import { createRdsClusterSignal, rdsClusterSignalSettings } from '../signals/rds-cluster.js';
 import { createRoute53RecordSignal, route53RecordSettings } from '../signals/route53-record.js';
 import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../signals/status-endpoint.js';
+import { createBackupRestore } from '../steps/backup-restore.js';
+import { createAuroraGlobalFailover } from '../steps/aurora-global-failover.js';
+import { createEcsDesiredCount } from '../steps/ecs-desired-count.js';
+import { createLambdaInvoke } from '../steps/lambda-invoke.js';
+import { createRdsClusterFailover } from '../steps/rds-cluster-failover.js';
 import { createRoute53RecordChange } from '../steps/route53-record-change.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
@@ -32,10 +43,17 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'cloudwatch-alarm': { settings: cloudWatchAlarmSettings, create: (name, s, e) => createCloudWatchAlarmSignal(name, s, e.awsTarget), permissions: cloudWatchAlarmPermissions },
       'route53-health-check': { settings: route53HealthCheckSettings, create: (name, s, e) => createRoute53HealthCheckSignal(name, s, e.awsTarget), permissions: route53HealthCheckPermissions },
       'route53-record': { settings: route53RecordSettings, create: (name, s, e) => createRoute53RecordSignal(name, s, e.awsTarget), permissions: route53RecordPermissions },
+      'ecs-service': { settings: ecsServiceSignalSettings, create: (name, s, e) => createEcsServiceSignal(name, s, e.awsTarget) },
+      'rds-cluster': { settings: rdsClusterSignalSettings, create: (name, s, e) => createRdsClusterSignal(name, s, e.awsTarget) },
+      'cloudwatch-metric': { settings: cloudWatchMetricSettings, create: (name, s, e) => createCloudWatchMetricSignal(name, s, e.awsTarget) },
+      'eventbridge-events': { settings: eventBridgeEventsSettings, create: (name, s, e) => createEventBridgeEventsSignal(name, s, e.awsTarget) },
+      'aurora-global-cluster': { settings: auroraGlobalClusterSignalSettings, create: (name, s, e) => createAuroraGlobalClusterSignal(name, s, e.awsTarget) },
     },
     canaries: {
       sql: sqlCanaryKind,
       http: httpCanaryKind,
+      's3-replication': s3ReplicationCanaryKind,
+      'dynamodb-global-table': dynamoDbGlobalTableCanaryKind,
     },
     faults: {
       blackhole: blackholeFault,
@@ -44,6 +62,11 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
     },
     steps: {
       'route53-record-change': createRoute53RecordChange(env.awsTarget),
+      'ecs-desired-count': createEcsDesiredCount(env.awsTarget),
+      'rds-cluster-failover': createRdsClusterFailover(env.awsTarget),
+      'aurora-global-failover': createAuroraGlobalFailover(env.awsTarget),
+      'backup-restore': createBackupRestore(env.awsTarget),
+      'lambda-invoke': createLambdaInvoke(env.awsTarget),
     },
   };
 }

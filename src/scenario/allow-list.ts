@@ -5,6 +5,8 @@ import { formatPath } from './validate.js';
 
 /** An ARN anywhere in a string (FIS `documentParameters` hold ARNs inside JSON text). */
 const ARN = /arn:aws[\w-]*:[\w-]+:([a-z0-9-]*):(\d{12})?:/g;
+/** An SQS queue URL names its account in the path, and its Region in an AWS host name: `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`. */
+const QUEUE_URL = /^https?:\/\/(?:sqs\.([a-z0-9-]+)\.amazonaws\.com[^/]*|[^/]+)\/(\d{12})\/[^/]+$/;
 
 /** A Region or account a scenario names, and where. */
 interface AwsReference {
@@ -17,13 +19,16 @@ interface AwsReference {
 
 /**
  * Every Region and account an adapter's settings name: `region` fields, and the Region and
- * account of every ARN (in FIS templates too, from `templateFile` as from `inlineTemplate`).
+ * account of every ARN (in FIS templates too, from `templateFile` as from `inlineTemplate`) and
+ * SQS queue URL (`queueUrl`).
  */
 function awsReferencesOf(scenario: LoadedScenario): AwsReference[] {
   const found: AwsReference[] = [];
   const visit = (value: unknown, path: PropertyKey[]) => {
     if (typeof value === 'string') {
       for (const arn of value.matchAll(ARN)) found.push({ path, arn: value, ...(arn[1] ? { region: arn[1] } : {}), ...(arn[2] ? { account: arn[2] } : {}) });
+      const queue = path.at(-1) === 'queueUrl' ? QUEUE_URL.exec(value) : null;
+      if (queue) found.push({ path, arn: value, ...(queue[1] ? { region: queue[1] } : {}), ...(queue[2] ? { account: queue[2] } : {}) });
       return;
     }
     if (Array.isArray(value)) return value.forEach((item, i) => visit(item, [...path, i]));

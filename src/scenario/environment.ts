@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { AwsTarget } from '../aws/clients.js';
+import { AWS_SERVICES, type AwsTarget } from '../aws/clients.js';
 import { FiredrillError } from '../runtime/errors.js';
 import { name } from './fields.js';
 import { parseOrThrow } from './validate.js';
@@ -19,7 +19,7 @@ const environmentSchema = z.strictObject({
     accounts: z.array(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')).min(1),
     regions: z.array(region).min(1),
     profile: z.string().optional(),
-    endpoints: z.strictObject({ default: z.url().optional(), fis: z.url().optional(), route53: z.url().optional(), cloudwatch: z.url().optional(), dynamodb: z.url().optional(), sts: z.url().optional() }).optional(),
+    endpoints: z.strictObject(Object.fromEntries(['default', ...AWS_SERVICES].map((service) => [service, z.url().optional()]))).optional(),
     /** Publish each drill's measurements as CloudWatch metrics (namespace Firedrill) in this Region. */
     metricsRegion: z.string().optional(),
   }).optional(),

@@ -104,13 +104,13 @@ export async function startHttpFaultProxy(options: { upstream: string; plan?: Fa
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 
-function describeRequest(req: IncomingMessage, body: Buffer, seq: number): ProxiedRequest {
+export function describeRequest(req: IncomingMessage, body: Buffer, seq: number): ProxiedRequest {
   const header = (name: string) => {
     const value = req.headers[name];
     return Array.isArray(value) ? value[0] : value;

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cloudWatchClient, dynamoDbClient, endpointFor, fisClient, route53Client, type AwsTarget } from '../../src/aws/clients.js';
+import {
+  backupClient, cloudWatchClient, dynamoDbClient, ecsClient, endpointFor, fisClient, lambdaClient, rdsClient, route53Client, s3Client, sqsClient, type AwsTarget,
+} from '../../src/aws/clients.js';
 
 describe('AWS client setup', () => {
   describe('endpoint override', () => {
@@ -15,6 +17,7 @@ describe('AWS client setup', () => {
       expect(endpointFor(target, 'route53', env)).to.equal('http://127.0.0.1:3003');
       expect(endpointFor(target, 'cloudwatch', env)).to.equal('http://127.0.0.1:4004');
       expect(endpointFor(target, 'cloudwatch', {})).to.equal(undefined);
+      expect(endpointFor(target, 'ecs', { AWS_ENDPOINT_URL_ECS: 'http://127.0.0.1:5005' })).to.equal('http://127.0.0.1:5005');
     });
   });
 
@@ -35,7 +38,7 @@ describe('AWS client setup', () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    for (const make of [fisClient, route53Client, cloudWatchClient, dynamoDbClient]) {
+    for (const make of [fisClient, route53Client, cloudWatchClient, dynamoDbClient, ecsClient, rdsClient, sqsClient, backupClient, lambdaClient, s3Client]) {
       it(`${make.name} reads the profile the environment names (and no other is defined)`, async () => {
         const client = make({ region: 'us-east-1', profile: 'drill-staging' });
         try {
