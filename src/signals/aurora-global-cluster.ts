@@ -1,14 +1,8 @@
-import { DescribeGlobalClustersCommand, type GlobalCluster, type RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import { rdsClient, type AwsTarget } from '../aws/clients.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
-
-export const globalClusterKeySettings = {
-  globalClusterIdentifier: z.string().min(1),
-  /** Any Region the global cluster has a member in: its API answers there. */
-  region: z.string().min(1),
-};
+import { globalClusterKeySettings, readGlobalCluster, regionOfArn, writerArnOf } from '../aws/aurora-global-clusters.js';
 
 export const auroraGlobalClusterSignalSettings = z.strictObject({
   ...globalClusterKeySettings,
@@ -16,30 +10,6 @@ export const auroraGlobalClusterSignalSettings = z.strictObject({
 });
 
 export type AuroraGlobalClusterSignalSettings = z.input<typeof auroraGlobalClusterSignalSettings>;
-export interface GlobalClusterKey { globalClusterIdentifier: string; region: string }
-
-export async function readGlobalCluster(client: RDSClient, key: GlobalClusterKey, abortSignal: AbortSignal): Promise<GlobalCluster> {
-  const answer = await client.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: key.globalClusterIdentifier }), { abortSignal });
-  // Matched by name: moto answers every global cluster whatever the identifier asked for.
-  const cluster = answer.GlobalClusters?.find((c) => c.GlobalClusterIdentifier === key.globalClusterIdentifier);
-  if (!cluster) throw new Error(`Aurora global cluster ${key.globalClusterIdentifier} (asked in ${key.region}): DescribeGlobalClusters answered no cluster`);
-  return cluster;
-}
-
-/** The ARN of the member cluster that takes writes, or null (during a failover, or none). */
-export function writerArnOf(cluster: GlobalCluster): string | null {
-  return cluster.GlobalClusterMembers?.find((m) => m.IsWriter)?.DBClusterArn ?? null;
-}
-
-/** The Region in a cluster ARN (`arn:aws:rds:REGION:ACCOUNT:cluster:NAME`). */
-export function regionOfArn(arn: string): string {
-  return arn.split(':')[3] ?? '';
-}
-
-export function describeGlobalCluster(cluster: GlobalCluster): string {
-  const failover = cluster.FailoverState?.Status ? `, failover ${cluster.FailoverState.Status}` : '';
-  return `status ${cluster.Status ?? 'unknown'}, writer ${writerArnOf(cluster) ?? 'none'}${failover}`;
-}
 
 /**
  * An Aurora global database as a signal: its state is the Region of the writer cluster

@@ -7,7 +7,7 @@ import type { Instant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import { observeUntil } from '../runtime/observe-until.js';
 import { durationMs } from '../scenario/fields.js';
-import { describeGlobalCluster, globalClusterKeySettings, readGlobalCluster, writerArnOf } from '../signals/aurora-global-cluster.js';
+import { describeGlobalCluster, globalClusterKeySettings, readGlobalCluster, writerArnOf } from '../aws/aurora-global-clusters.js';
 
 export const auroraGlobalFailoverSettings = z.strictObject({
   ...globalClusterKeySettings,

@@ -7,7 +7,7 @@ import { exactInstant, type Instant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import { observeUntil } from '../runtime/observe-until.js';
 import { durationMs } from '../scenario/fields.js';
-import { ecsServiceKeySettings, labelOfService, readService, serviceDetail, steadyStateEventTime } from '../signals/ecs-service.js';
+import { ecsServiceKeySettings, labelOfService, readService, serviceDetail, steadyStateEventTime } from '../aws/ecs-services.js';
 
 export const ecsDesiredCountSettings = z.strictObject({
   ...ecsServiceKeySettings,

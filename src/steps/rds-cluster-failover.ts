@@ -7,7 +7,7 @@ import type { Instant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import { observeUntil } from '../runtime/observe-until.js';
 import { durationMs } from '../scenario/fields.js';
-import { describeDbCluster, rdsClusterKeySettings, readDbCluster, writerOf } from '../signals/rds-cluster.js';
+import { describeDbCluster, rdsClusterKeySettings, readDbCluster, writerOf } from '../aws/rds-clusters.js';
 
 export const rdsClusterFailoverSettings = z.strictObject({
   ...rdsClusterKeySettings,

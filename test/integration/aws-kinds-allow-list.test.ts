@@ -16,7 +16,7 @@ import { ecsClient, emulatorTarget } from '../../src/aws/clients.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/runtime/errors.js';
-import { readService } from '../../src/signals/ecs-service.js';
+import { readService } from '../../src/aws/ecs-services.js';
 import { captureIo } from '../support/capture-io.js';
 import { startHttpFaultProxy, type HttpFaultProxy } from '../support/http-fault-proxy.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';

@@ -15,7 +15,7 @@ import { expect } from 'chai';
 import { ecsClient, emulatorTarget, route53Client } from '../../src/aws/clients.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { EXIT } from '../../src/runtime/errors.js';
-import { readService } from '../../src/signals/ecs-service.js';
+import { readService } from '../../src/aws/ecs-services.js';
 import { describeRecordSet, readRecordSet } from '../../src/aws/route53-records.js';
 import { startAwsDrillWorld, WORLD, type AwsDrillWorld } from '../support/aws-drill-world.js';
 import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';

@@ -18,7 +18,7 @@ import { expect } from 'chai';
 import { cloudWatchClient, emulatorTarget, lambdaClient, rdsClient, s3Client } from '../../src/aws/clients.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { EXIT } from '../../src/runtime/errors.js';
-import { readGlobalCluster, regionOfArn, writerArnOf } from '../../src/signals/aurora-global-cluster.js';
+import { readGlobalCluster, regionOfArn, writerArnOf } from '../../src/aws/aurora-global-clusters.js';
 import { auroraGlobalStandIn } from '../support/aurora-global-stand-in.js';
 import { startAwsDrillWorld, WORLD, type AwsDrillWorld } from '../support/aws-drill-world.js';
 import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';

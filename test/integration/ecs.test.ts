@@ -12,7 +12,8 @@ import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionComma
 import { expect } from 'chai';
 import { ecsClient, emulatorTarget, type AwsTarget } from '../../src/aws/clients.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
-import { createEcsServiceSignal, readService } from '../../src/signals/ecs-service.js';
+import { readService } from '../../src/aws/ecs-services.js';
+import { createEcsServiceSignal } from '../../src/signals/ecs-service.js';
 import { createEcsDesiredCount, ecsDesiredCountSettings } from '../../src/steps/ecs-desired-count.js';
 import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';
 import { ecsTaskStart } from '../support/ecs-task-start.js';

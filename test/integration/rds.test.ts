@@ -12,8 +12,10 @@ import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateGlobalClusterCom
 import { expect } from 'chai';
 import { emulatorTarget, rdsClient, type AwsTarget } from '../../src/aws/clients.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
-import { createAuroraGlobalClusterSignal, readGlobalCluster, writerArnOf } from '../../src/signals/aurora-global-cluster.js';
-import { createRdsClusterSignal, readDbCluster, writerOf } from '../../src/signals/rds-cluster.js';
+import { readGlobalCluster, writerArnOf } from '../../src/aws/aurora-global-clusters.js';
+import { readDbCluster, writerOf } from '../../src/aws/rds-clusters.js';
+import { createAuroraGlobalClusterSignal } from '../../src/signals/aurora-global-cluster.js';
+import { createRdsClusterSignal } from '../../src/signals/rds-cluster.js';
 import { auroraGlobalFailoverSettings, createAuroraGlobalFailover } from '../../src/steps/aurora-global-failover.js';
 import { createRdsClusterFailover, rdsClusterFailoverSettings } from '../../src/steps/rds-cluster-failover.js';
 import { auroraGlobalStandIn } from '../support/aurora-global-stand-in.js';

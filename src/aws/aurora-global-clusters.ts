@@ -1,0 +1,33 @@
+import { DescribeGlobalClustersCommand, type GlobalCluster, type RDSClient } from '@aws-sdk/client-rds';
+import { z } from 'zod';
+
+export const globalClusterKeySettings = {
+  globalClusterIdentifier: z.string().min(1),
+  /** Any Region the global cluster has a member in: its API answers there. */
+  region: z.string().min(1),
+};
+
+export interface GlobalClusterKey { globalClusterIdentifier: string; region: string }
+
+export async function readGlobalCluster(client: RDSClient, key: GlobalClusterKey, abortSignal: AbortSignal): Promise<GlobalCluster> {
+  const answer = await client.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: key.globalClusterIdentifier }), { abortSignal });
+  // Matched by name: moto answers every global cluster whatever the identifier asked for.
+  const cluster = answer.GlobalClusters?.find((c) => c.GlobalClusterIdentifier === key.globalClusterIdentifier);
+  if (!cluster) throw new Error(`Aurora global cluster ${key.globalClusterIdentifier} (asked in ${key.region}): DescribeGlobalClusters answered no cluster`);
+  return cluster;
+}
+
+/** The ARN of the member cluster that takes writes, or null (during a failover, or none). */
+export function writerArnOf(cluster: GlobalCluster): string | null {
+  return cluster.GlobalClusterMembers?.find((m) => m.IsWriter)?.DBClusterArn ?? null;
+}
+
+/** The Region in a cluster ARN (`arn:aws:rds:REGION:ACCOUNT:cluster:NAME`). */
+export function regionOfArn(arn: string): string {
+  return arn.split(':')[3] ?? '';
+}
+
+export function describeGlobalCluster(cluster: GlobalCluster): string {
+  const failover = cluster.FailoverState?.Status ? `, failover ${cluster.FailoverState.Status}` : '';
+  return `status ${cluster.Status ?? 'unknown'}, writer ${writerArnOf(cluster) ?? 'none'}${failover}`;
+}
