@@ -1,7 +1,8 @@
 import type { CallerIdentity } from '../aws/identity.js';
 import { latenessProblems, probeLateness } from '../core/lateness.js';
 import { measure } from '../core/measurements.js';
-import type { Milestones } from '../core/milestones.js';
+import { milestoneGaps } from '../core/milestone-gaps.js';
+import type { MilestoneRules, Milestones } from '../core/milestones.js';
 import type { RecordedTimeline } from '../core/timeline.js';
 import { allPassed, judge } from '../core/verdicts.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -21,7 +22,7 @@ export interface ResultInput {
   phases: DrillResult['phases'];
   timeline: RecordedTimeline;
   milestones: Milestones;
-  userFacing: string[];
+  milestoneRules: MilestoneRules;
   probeIntervalsMs: ReadonlyMap<string, number>;
   observeEnd: number;
   checks: DrillResult['checks'];
@@ -33,7 +34,7 @@ export interface ResultInput {
 export function assembleResult(input: ResultInput): DrillResult {
   const { spec } = input.scenario;
   const m = input.milestones;
-  const measurements = measure(input.timeline, m, { origin: spec.origin, userFacing: input.userFacing, observeEnd: input.observeEnd });
+  const measurements = measure(input.timeline, m, { origin: spec.origin, userFacing: input.milestoneRules.userFacing, observeEnd: input.observeEnd });
   const targets = targetsOf(spec);
   const verdicts = judge(targets, measurements, spec.verdictBound);
   const lateness = probeLateness(input.timeline.samples, input.probeIntervalsMs);
@@ -67,7 +68,7 @@ export function assembleResult(input: ResultInput): DrillResult {
     checks,
     samples: summarizeSamples(input.timeline),
     probeLateness: lateness,
-    warnings: spec.probeLateness.onExceeded === 'warn' ? late : [],
+    warnings: [...milestoneGaps(input.timeline, m, input.milestoneRules), ...(spec.probeLateness.onExceeded === 'warn' ? late : [])],
     artifacts: input.artifacts,
   };
 }

@@ -73,7 +73,7 @@ async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted']): 
     phases: ctx.phases,
     timeline: ctx.timeline,
     milestones: ctx.milestones(),
-    userFacing: ctx.milestoneRules.userFacing,
+    milestoneRules: ctx.milestoneRules,
     probeIntervalsMs: ctx.probeIntervalsMs,
     observeEnd: ctx.observeEnd ?? ctx.clock.now(),
     checks: ctx.checks,

@@ -1,0 +1,28 @@
+import type { Milestones, MilestoneRules } from './milestones.js';
+import type { RecordedTimeline } from './timeline.js';
+
+/**
+ * Why a milestone the rules ask for was not reached, in words, so an empty milestone (and the
+ * inconclusive targets it leaves) never goes unexplained.
+ */
+export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: MilestoneRules): string[] {
+  // Without a fault nothing else is measured, and the drill's abort says why.
+  if (!m.fault) return rules.fault ? [`no T_fault: fault ${rules.fault} never took effect`] : [];
+  const gaps: string[] = [];
+  for (const name of ['detect', 'decide'] as const) {
+    const match = rules[name];
+    if (!match || m[name]) continue;
+    const states = timeline.events.filter((e) => e.kind === 'signal' && e.signal === match.signal).map((e) => (e as { state: string }).state);
+    const wanted = 'becomes' in match ? `become ${match.becomes}` : 'change';
+    gaps.push(`no T_${name}: signal ${match.signal} did not ${wanted} after the fault (states seen: ${states.join(' → ') || 'none'}); a state that lasts less than one poll is never seen, so poll faster or read a source that keeps history`);
+  }
+  const rule = rules.recovered;
+  if (rule && !m.recovered) {
+    const own = timeline.samples.of(rule.probe);
+    let good = 0;
+    if (own) for (let i = own.indexAtOrAfter((m.impact ?? m.fault).t); i < own.length; i++) if (own.okAt(i) && (rule.region === undefined || own.regionAt(i) === rule.region)) good++;
+    const sustained = 'consecutive' in rule ? `${rule.consecutive} good samples in a row` : `${rule.percent}% good over ${rule.windowMs}ms`;
+    gaps.push(`no T_recovered: probe ${rule.probe} never had ${sustained}${rule.region ? ` served by ${rule.region}` : ''} after the fault (${good} good sample(s) in all)`);
+  }
+  return gaps;
+}
