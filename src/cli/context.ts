@@ -9,7 +9,7 @@ import { resolveEnvironment, type Environment } from '../scenario/environment.js
 export const PROJECT_DIR = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** The environment a CLI command runs in: from the config file, or the running lab for `lab`. */
-export function environmentFor(name: string, options: { cwd: string; config?: string; stateDir: string }): Environment {
+export function environmentFor(name: string, options: { cwd: string; config?: string; stateDir: string; onNotRunning?: 'placeholder' }): Environment & { placeholder?: true } {
   return resolveEnvironment(name, { ...options, providers: [labEnvironmentProvider] });
 }
 

@@ -49,7 +49,8 @@ export async function prepare(command: string, argv: string[], io: Io): Promise<
   const named = values.env ? undefined : environmentNamedIn(resolve(io.cwd, file));
   const envName = values.env ?? named ?? 'lab';
   const environment = withFileContext(named ? `${file}: environment` : undefined, () =>
-    environmentFor(envName, { cwd: io.cwd, ...(values.config ? { config: values.config } : {}), stateDir }));
+    // Validating needs nothing running: a provider's environment that is down is checked with stand-in values.
+    environmentFor(envName, { cwd: io.cwd, ...(values.config ? { config: values.config } : {}), stateDir, ...(command === 'validate' ? { onNotRunning: 'placeholder' as const } : {}) }));
   const kinds = kindsFor(environment);
   const scenario = await loadScenario(file, environment, schemasOf(kinds), { cwd: io.cwd });
   assertAllowed(scenario, environment);
@@ -70,7 +71,8 @@ function withFileContext<T>(where: string | undefined, body: () => T): T {
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const { scenario, environment } = await prepare('validate', argv, io);
-  io.out(`${scenario.file}: valid scenario "${scenario.spec.scenario}" for environment "${environment.name}" (${scenario.entries.faults.length} fault(s), ${scenario.entries.probes.length} probe(s), ${scenario.entries.signals.length} signal(s), ${targetsOf(scenario.spec).length} target(s))`);
+  const against = 'placeholder' in environment ? `environment "${environment.name}" (not running: checked with stand-in values for its variables)` : `environment "${environment.name}"`;
+  io.out(`${scenario.file}: valid scenario "${scenario.spec.scenario}" for ${against} (${scenario.entries.faults.length} fault(s), ${scenario.entries.probes.length} probe(s), ${scenario.entries.signals.length} signal(s), ${targetsOf(scenario.spec).length} target(s))`);
   return EXIT.passed;
 }
 

@@ -83,14 +83,23 @@ export interface EnvironmentProvider {
   readonly name: string;
   /** The environment as it is now; throws FIREDRILL_ENVIRONMENT_INVALID, saying how to start it, when it is not there. */
   resolve(options: { stateDir: string }): Environment;
+  /** The same environment with stand-in values, to validate a scenario while nothing is running (a pre-merge CI job). */
+  placeholder?(): Environment;
 }
 
 /** The environment a command runs in: from the config file, else from the provider of that name. */
-export function resolveEnvironment(name: string, options: { cwd: string; config?: string; stateDir: string; providers?: readonly EnvironmentProvider[] }): Environment {
+export function resolveEnvironment(name: string, options: { cwd: string; config?: string; stateDir: string; providers?: readonly EnvironmentProvider[]; onNotRunning?: 'placeholder' }): Environment & { placeholder?: true } {
   const configPath = configPathFrom(options.cwd, options.config);
   const configured = loadEnvironments(configPath)[name];
   if (configured) return configured;
   const provider = options.providers?.find((p) => p.name === name);
-  if (provider) return provider.resolve({ stateDir: options.stateDir });
+  if (provider) {
+    try {
+      return provider.resolve({ stateDir: options.stateDir });
+    } catch (error) {
+      if (options.onNotRunning !== 'placeholder' || !provider.placeholder) throw error;
+      return { ...provider.placeholder(), placeholder: true };
+    }
+  }
   throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `unknown environment "${name}": define it under "environments" in ${configPath}${options.providers?.length ? `, or use ${options.providers.map((p) => `"${p.name}"`).join(' or ')}` : ''}`);
 }
