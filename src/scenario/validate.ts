@@ -49,10 +49,45 @@ export function problemsOf<T>(schema: z.ZodType<T>, value: unknown, where: { fil
   const problems = parsed.error.issues.map(closestBranch).map((issue) => {
     const path = [...prefix, ...issue.path];
     const field = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...path, issue.keys[0]!] : path;
-    const text = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? 'unknown key (not part of the format; check the spelling)' : describeIssue(issue);
+    const allowed = issue.code === 'unrecognized_keys' ? keysAt(schema, value, issue.path) : undefined;
+    const known = allowed?.length ? ` (allowed here: ${allowed.join(', ')})` : '';
+    const text = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? `unknown key${known || ' (not part of the format; check the spelling)'}` : `${describeIssue(issue)}${known}`;
     return `${where.file}: ${formatPath(field)}: ${text}`;
   });
   return { problems };
+}
+
+interface SchemaDef { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] }
+const defOf = (schema: z.ZodType): SchemaDef => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+
+/**
+ * The keys the object schema at `path` allows, for an "unknown key" message. Follows objects,
+ * arrays, optional / default / pipe wrappers, and of a union the object branch that has the most
+ * of the keys written there; gives up (undefined) on anything else.
+ */
+function keysAt(schema: z.ZodType, value: unknown, path: readonly PropertyKey[]): string[] | undefined {
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'optional': case 'default': case 'nullable': case 'prefault': case 'readonly': return keysAt(def.innerType!, value, path);
+    case 'pipe': return keysAt(def.in!, value, path);
+    case 'array': return path.length ? keysAt(def.element!, (value as unknown[] | undefined)?.[path[0] as number], path.slice(1)) : undefined;
+    case 'union': {
+      const written = value && typeof value === 'object' ? Object.keys(value) : [];
+      const branches = def.options!.map((o) => ({ o, keys: keysAt(o, value, []) })).filter((b) => b.keys);
+      if (path.length === 0) return branches.sort((a, b) => b.keys!.filter((k) => written.includes(k)).length - a.keys!.filter((k) => written.includes(k)).length)[0]?.keys;
+      for (const b of branches) {
+        const inner = keysAt(b.o, value, path);
+        if (inner) return inner;
+      }
+      return undefined;
+    }
+    case 'object': {
+      if (path.length === 0) return Object.keys(def.shape!);
+      const next = def.shape![String(path[0])];
+      return next ? keysAt(next, (value as Record<string, unknown> | undefined)?.[String(path[0])], path.slice(1)) : undefined;
+    }
+    default: return undefined;
+  }
 }
 
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: { file: string; path?: readonly PropertyKey[] }, code: ErrorCode = 'FIREDRILL_SCENARIO_INVALID'): T {

@@ -152,6 +152,11 @@ describe('loadScenario', () => {
       await expectProblem(variant((s) => { s.probes[0].intervall = '1s'; }), 'probes[0].intervall', 'unknown key');
     });
 
+    it('an unknown key says which keys are allowed there', async () => {
+      await expectProblem(variant((s) => { s.observe.setle = '1s'; }), 'observe.setle', 'unknown key (allowed here: timeout, settle)');
+      await expectProblem(variant((s) => { s.milestones.recovered.consecutiv = 3; }), 'milestones.recovered.consecutiv', 'unknown key (allowed here: probe, region, consecutive)');
+    });
+
     it('wrong types', async () => {
       const file = variant((s) => { s.probes[0].userFacing = 'yes'; s.milestones.recovered.consecutive = 'three'; });
       await expectProblem(file, 'probes[0].userFacing', 'expected boolean', '"yes"');
