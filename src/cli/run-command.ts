@@ -18,6 +18,7 @@ import type { Io } from './io.js';
 import { createProgress } from './progress.js';
 import { renderSummary } from '../report/summary.js';
 import { defaultPlugins } from '../report/default-plugins.js';
+import { GAME_DAY_OPTIONS, gameDaySettingsFrom, openGameDay, type GameDaySettings } from './game-day-session.js';
 
 const OPTIONS = {
   env: { type: 'string' },
@@ -25,6 +26,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'state-dir': { type: 'string' },
   confirm: { type: 'string' },
+  ...GAME_DAY_OPTIONS,
 } as const;
 
 export interface Prepared {
@@ -35,6 +37,8 @@ export interface Prepared {
   out?: string;
   /** `--confirm NAME`, required by an environment marked `confirm: true`. */
   confirm?: string;
+  /** People, CI mode, the live page; the defaults of `gameDaySettingsFrom` when absent. */
+  gameDay?: GameDaySettings;
 }
 
 /** Parses the common options, resolves the environment, loads and validates the scenario and checks the allow-list. */
@@ -50,7 +54,7 @@ export async function prepare(command: string, argv: string[], io: Io): Promise<
   const kinds = kindsFor(environment);
   const scenario = await loadScenario(file, environment, schemasOf(kinds), { cwd: io.cwd });
   assertAllowed(scenario, environment);
-  return { scenario, environment, kinds, stateDir, ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}) };
+  return { scenario, environment, kinds, stateDir, gameDay: gameDaySettingsFrom(values), ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}) };
 }
 
 export class UsageError extends Error {}
@@ -104,13 +108,19 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   const { scenario, environment, kinds, stateDir, out } = prepared;
   const drillId = newDrillId(scenario.spec.scenario);
   const outDir = resolve(io.cwd, out ?? join('out', drillId));
+  const gameDay = await openGameDay({ scenario, environment: environment.name, stateDir, drillId, settings: prepared.gameDay ?? gameDaySettingsFrom({}), io });
   const progress = createProgress(io.write, io.isTty);
-  const result = await runDrill({
-    scenario, environment, kinds, outDir, stateDir, drillId,
-    interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
-    plugins: defaultPlugins({ environment, stateDir }),
-  });
-  progress.end();
+  let result;
+  try {
+    result = await runDrill({
+      scenario, environment, kinds, outDir, stateDir, drillId,
+      interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
+      plugins: [gameDay.plugin, ...defaultPlugins({ environment, stateDir })],
+    });
+  } finally {
+    progress.end();
+    await gameDay.close();
+  }
   io.out(renderSummary(result));
   const resultPath = join(outDir, 'result.json');
   io.out(`\nresult: ${resultPath}`);

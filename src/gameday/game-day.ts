@@ -30,7 +30,7 @@ export interface GameDayControls {
   /** Throws (with a message for the person) when no gate of that name is waiting. */
   approve(gate: string, by: string, via: 'cli' | 'page'): void;
   note(note: NoteInput): void;
-  /** Every event so far, and each new one: for live views. */
+  /** Every event so far but samples, then each new one: for live views. */
   subscribe(listener: (event: TimelineEvent) => void): () => void;
 }
 
@@ -64,8 +64,7 @@ export class GameDay implements DrillPlugin, GameDayControls {
 
   onEvent({ drill, event }: DrillEventNotice): void {
     this.drill = drill;
-    if (event.kind === 'sample') return;
-    this.events.push(event);
+    if (event.kind !== 'sample') this.events.push(event);
     for (const listener of this.listeners) listener(event);
   }
 
