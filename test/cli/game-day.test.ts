@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import chromium from '@sparticuz/chromium';
+import { chromium as playwright } from 'playwright-core';
 import { findLiveDrill } from '../../src/gameday/live-file.js';
+import { waitFor } from '../../src/runtime/wait.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
@@ -91,6 +94,47 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
     expect(times).to.deep.equal([...times].sort((a, b) => a - b));
     expect(times[2], 'noted while the gate waited').to.be.below(result.milestones.decide!.t);
     expect(() => findLiveDrill(state.path), 'the drill removed its live file').to.throw(/no drill with a game-day server is running/);
+  });
+
+  it('approved with a click in the live page (real Chromium): T_decide is the click, the approver and the page\'s note are recorded', async () => {
+    const scenario = state.write('gated-page.yaml', gatedScenario({ timeout: '60s' }));
+    const out = join(state.path, 'out-page');
+    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
+    const pageUrl = (await drill.waitForLine(/^live view: http:\/\/127\.0\.0\.1:\d+\/\?token=/)).replace('live view: ', '').trim();
+    await drill.waitForLine(/gate failover: waiting for approval/);
+    const browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args.filter((a) => !/^--(disable-web-security|allow-running-insecure-content|single-process)/.test(a)) });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const outside = await fetch(pageUrl.replace(/\?token=.*/, ''));
+      expect(outside.status, 'no token, no page').to.equal(401);
+      await page.goto(pageUrl);
+      await page.fill('#me', 'Ines');
+      await page.dispatchEvent('#me', 'change');
+      await page.fill('input[name=message]', 'DNS still points at the primary');
+      await page.selectOption('select[name=noteKind]', 'observation');
+      await page.click('#note button');
+      await page.getByText('observation by Ines: DNS still points at the primary').waitFor();
+      const button = page.getByRole('button', { name: 'Approve failover' });
+      await button.waitFor();
+      await page.getByText('Confirm the replica is caught up').click();
+      await page.screenshot({ path: join(state.path, 'live-page-gate.png') });
+      const clicked = Date.now();
+      await button.click();
+      const clickDone = Date.now();
+      await page.getByText('gate failover: approved by Ines (page)').waitFor();
+      await waitFor(async () => (await page.textContent('#gates'))?.trim() === 'none', { timeoutMs: 5_000, what: 'the gate to leave the page' });
+      await page.getByText(/T_recovered/).waitFor();
+      await page.screenshot({ path: join(state.path, 'live-page-approved.png') });
+      const ended = await drill.exited;
+      expect(ended.code, ended.output).to.equal(0);
+      const result = readResult(out);
+      const decide = Date.parse(result.milestones.decide!.wall);
+      expect(decide, 'T_decide is the click').to.be.within(clicked - TOLERANCE_MS, clickDone + TOLERANCE_MS);
+      expect(result.gameDay!.approvals.map(({ gate, by, via }) => ({ gate, by, via }))).to.deep.equal([{ gate: 'failover', by: 'Ines', via: 'page' }]);
+      expect(result.gameDay!.notes.map(({ author, message, noteKind }) => ({ author, message, noteKind }))).to.deep.equal([{ author: 'Ines', message: 'DNS still points at the primary', noteKind: 'observation' }]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('a gate nobody approves aborts the drill at its timeout and reverts every fault', async () => {
