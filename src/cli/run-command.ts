@@ -90,6 +90,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   for (const c of entries.canaries) io.out(`  ${n++}. [canary ${c.name}] writes a sequence-numbered ${c.kind} canary every interval, from the steady state until recovery`);
   for (const f of entries.faults) for (const line of kinds.faults[f.kind]!.plan(f.settings)) io.out(`  ${n++}. [fault ${f.name}] ${line}`);
   for (const s of entries.steps) for (const line of kinds.steps[s.kind]!.plan(s.settings)) io.out(`  ${n++}. [step ${s.name}, at ${s.common.when}] ${line}`);
+  for (const g of spec.gates) io.out(`  [gate ${g.name}, before ${typeof g.before === 'string' ? `the ${g.before} phase` : 'fault' in g.before ? `fault ${g.before.fault}` : `step ${g.before.step}`}] waits up to ${formatDuration(g.timeout)} for a person (firedrill approve ${g.name}); in CI: ${g.ci === 'approve' ? 'approved at once' : 'refused'}`);
   io.out(`\nobserve up to ${formatDuration(spec.observe.timeout)} for recovery; revert in reverse order and verify; verify for ${formatDuration(spec.verify.window)}`);
   io.out('\ntargets:');
   for (const t of targetsOf(spec)) io.out(`  ${t.name} ${formatBudget(t.name, t.budget)}`);
