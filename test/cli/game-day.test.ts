@@ -24,7 +24,7 @@ const NOT_CI = { CI: undefined, FIREDRILL_USER: undefined };
 // The lab's controller fails over by itself while the gate waits: a decision budget that covers the wait, no failover target.
 const TARGETS = /^ {2}decision: 5s\n {2}failover: 10s\n/m;
 
-export function gatedScenario(gate: { timeout: string; ci?: 'approve' }): string {
+function gatedScenario(gate: { timeout: string; ci?: 'approve' }): string {
   expect(DEMO).to.match(DECIDE).and.to.match(TARGETS);
   return DEMO.replace(DECIDE, '  decide: { gate: failover }').replace(TARGETS, '  decision: 90s\n')
     + `gates:\n  - name: failover\n    before: observe\n    timeout: ${gate.timeout}\n${gate.ci ? `    ci: ${gate.ci}\n` : ''}    runbook: [Check the health alarm is in ALARM, Confirm the replica is caught up]\n`;
