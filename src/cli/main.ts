@@ -1,9 +1,11 @@
 import { FiredrillError, EXIT } from '../runtime/errors.js';
+import { approveCommand } from './approve-command.js';
 import { cleanupCommand } from './cleanup-command.js';
 import { demoCommand } from './demo-command.js';
 import { iamPolicyCommand } from './iam-policy-command.js';
 import type { Io } from './io.js';
 import { labCommand } from './lab-command.js';
+import { noteCommand } from './note-command.js';
 import { runProxyCommand } from './proxy-command.js';
 import { reportCommand } from './report-command.js';
 import { planCommand, runCommand, UsageError, validateCommand } from './run-command.js';
@@ -13,6 +15,9 @@ const USAGE = `firedrill — chaos and disaster-recovery drills that measure det
 
 usage:
   firedrill run <scenario> [--env NAME] [--out DIR] [--confirm NAME]   run a drill (exit 0 targets met, 1 breached/aborted, 2 invalid input)
+      [--ci] [--live] [--commander NAME] [--observer NAME]... [--scribe NAME]   game day / nightly CI (CI=true implies --ci)
+  firedrill approve <gate> [--as NAME] [--env NAME]   let a running drill's manual gate through
+  firedrill note "text" [--kind observation|deviation|action --owner NAME --due DATE] [--as NAME]   a note on the running drill's timeline
   firedrill plan <scenario> [--env NAME]              print what would be injected, probed and asserted; inject nothing
   firedrill validate <scenario> [--env NAME]          check a scenario
   firedrill iam-policy <scenario> [--env NAME]        print the least-privilege IAM policy the drill's own AWS calls need
@@ -29,6 +34,8 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   plan: planCommand,
   validate: validateCommand,
   'iam-policy': iamPolicyCommand,
+  approve: approveCommand,
+  note: noteCommand,
   cleanup: cleanupCommand,
   lab: labCommand,
   proxy: (argv) => runProxyCommand(argv),

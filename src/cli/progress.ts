@@ -39,6 +39,12 @@ export function createProgress(write: (text: string) => void, isTty: boolean): {
         case 'signal':
           line(`signal ${event.signal}: ${event.previous ?? '(first)'} -> ${event.state}${event.source === 'source-clock' ? ' (by its own clock)' : ''}`);
           break;
+        case 'gate':
+          line(`gate ${event.gate}: ${event.state}${event.by ? ` by ${event.by} (${event.via})` : ''}`);
+          break;
+        case 'note':
+          line(`${event.noteKind ?? 'note'} by ${event.author ?? 'unknown'}: ${event.message}${event.owner ? ` [owner ${event.owner}${event.due ? `, due ${event.due}` : ''}]` : ''}`);
+          break;
         case 'guardrail':
           line(`guardrail ${event.guardrail}: ${event.reason}`);
           break;

@@ -18,6 +18,7 @@ import type { Io } from './io.js';
 import { createProgress } from './progress.js';
 import { renderSummary } from '../report/summary.js';
 import { defaultPlugins } from '../report/default-plugins.js';
+import { GAME_DAY_OPTIONS, gameDaySettingsFrom, openGameDay, type GameDaySettings } from './game-day-session.js';
 
 const OPTIONS = {
   env: { type: 'string' },
@@ -26,6 +27,7 @@ const OPTIONS = {
   'state-dir': { type: 'string' },
   confirm: { type: 'string' },
   'allure-results': { type: 'string' },
+  ...GAME_DAY_OPTIONS,
 } as const;
 
 export interface Prepared {
@@ -38,6 +40,8 @@ export interface Prepared {
   allureResults?: string;
   /** `--confirm NAME`, required by an environment marked `confirm: true`. */
   confirm?: string;
+  /** People, CI mode, the live page; the defaults of `gameDaySettingsFrom` when absent. */
+  gameDay?: GameDaySettings;
 }
 
 /** Parses the common options, resolves the environment, loads and validates the scenario and checks the allow-list. */
@@ -54,7 +58,7 @@ export async function prepare(command: string, argv: string[], io: Io): Promise<
   const kinds = kindsFor(environment);
   const scenario = await loadScenario(file, environment, schemasOf(kinds), { cwd: io.cwd });
   assertAllowed(scenario, environment);
-  return { scenario, environment, kinds, stateDir, ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}), ...(values['allure-results'] ? { allureResults: resolve(io.cwd, values['allure-results']) } : {}) };
+  return { scenario, environment, kinds, stateDir, gameDay: gameDaySettingsFrom(values), ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}), ...(values['allure-results'] ? { allureResults: resolve(io.cwd, values['allure-results']) } : {}) };
 }
 
 export class UsageError extends Error {}
@@ -91,6 +95,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   for (const c of entries.canaries) io.out(`  ${n++}. [canary ${c.name}] writes a sequence-numbered ${c.kind} canary every interval, from the steady state until recovery`);
   for (const f of entries.faults) for (const line of kinds.faults[f.kind]!.plan(f.settings)) io.out(`  ${n++}. [fault ${f.name}] ${line}`);
   for (const s of entries.steps) for (const line of kinds.steps[s.kind]!.plan(s.settings)) io.out(`  ${n++}. [step ${s.name}, at ${s.common.when}] ${line}`);
+  for (const g of spec.gates) io.out(`  [gate ${g.name}, before ${typeof g.before === 'string' ? `the ${g.before} phase` : 'fault' in g.before ? `fault ${g.before.fault}` : `step ${g.before.step}`}] waits up to ${formatDuration(g.timeout)} for a person (firedrill approve ${g.name}); in CI: ${g.ci === 'approve' ? 'approved at once' : 'refused'}`);
   io.out(`\nobserve up to ${formatDuration(spec.observe.timeout)} for recovery; revert in reverse order and verify; verify for ${formatDuration(spec.verify.window)}`);
   io.out('\ntargets:');
   for (const t of targetsOf(spec)) io.out(`  ${t.name} ${formatBudget(t.name, t.budget)}`);
@@ -109,13 +114,19 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   const { scenario, environment, kinds, stateDir, out } = prepared;
   const drillId = newDrillId(scenario.spec.scenario);
   const outDir = resolve(io.cwd, out ?? join('out', drillId));
+  const gameDay = await openGameDay({ scenario, environment: environment.name, stateDir, drillId, settings: prepared.gameDay ?? gameDaySettingsFrom({}), io });
   const progress = createProgress(io.write, io.isTty);
-  const result = await runDrill({
-    scenario, environment, kinds, outDir, stateDir, drillId,
-    interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
-    plugins: defaultPlugins({ environment, stateDir, ...(prepared.allureResults ? { allureResults: prepared.allureResults } : {}) }),
-  });
-  progress.end();
+  let result;
+  try {
+    result = await runDrill({
+      scenario, environment, kinds, outDir, stateDir, drillId,
+      interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
+      plugins: [gameDay.plugin, ...defaultPlugins({ environment, stateDir, ...(prepared.allureResults ? { allureResults: prepared.allureResults } : {}) })],
+    });
+  } finally {
+    progress.end();
+    await gameDay.close();
+  }
   io.out(renderSummary(result));
   const resultPath = join(outDir, 'result.json');
   io.out(`\nresult: ${resultPath}`);

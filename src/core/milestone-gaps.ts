@@ -12,6 +12,10 @@ export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: 
   for (const name of ['detect', 'decide'] as const) {
     const match = rules[name];
     if (!match || m[name]) continue;
+    if ('gate' in match) {
+      gaps.push(`no T_${name}: gate ${match.gate} was not approved after the fault`);
+      continue;
+    }
     const states = timeline.events.filter((e) => e.kind === 'signal' && e.signal === match.signal).map((e) => (e as { state: string }).state);
     const wanted = 'becomes' in match ? `become ${match.becomes}` : 'change';
     gaps.push(`no T_${name}: signal ${match.signal} did not ${wanted} after the fault (states seen: ${states.join(' → ') || 'none'}); a state that lasts less than one poll is never seen, so poll faster or read a source that keeps history`);

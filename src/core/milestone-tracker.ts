@@ -1,5 +1,5 @@
 import { exactInstant, type Instant } from './measurement.js';
-import type { MilestoneRules, Milestones, RecoveryRule, SignalMatch } from './milestones.js';
+import type { GateMatch, MilestoneRules, Milestones, RecoveryRule, SignalMatch } from './milestones.js';
 import type { ProbeSamples, SampleStore } from './sample-store.js';
 import { UNKNOWN_STATE, type SignalEvent, type TimelineEvent } from './timeline.js';
 
@@ -14,10 +14,15 @@ export class MilestoneTracker {
   /** Per user-facing probe, when its first failure since the fault was sent. */
   private readonly firstFailure = new Map<string, number>();
   private readonly signalChanges = new Map<string, SignalEvent[]>();
+  /** When each gate a rule names was approved, in order. */
+  private readonly approvals = new Map<string, number[]>();
   private readonly recovery: RecoverySearch | undefined;
 
   constructor(private readonly rules: MilestoneRules, private readonly samples: SampleStore) {
-    for (const match of [rules.detect, rules.decide]) if (match) this.signalChanges.set(match.signal, []);
+    for (const match of [rules.detect, rules.decide]) {
+      if (match && 'gate' in match) this.approvals.set(match.gate, []);
+      else if (match) this.signalChanges.set(match.signal, []);
+    }
     if (rules.recovered) this.recovery = new RecoverySearch(rules.recovered);
   }
 
@@ -25,6 +30,7 @@ export class MilestoneTracker {
   add(event: TimelineEvent): void {
     if (event.kind === 'fault' && event.action === 'injected' && !this.fault && (this.rules.fault === undefined || event.fault === this.rules.fault)) this.setFault(event.at ?? exactInstant(event.t));
     else if (event.kind === 'signal') this.signalChanges.get(event.signal)?.push(event);
+    else if (event.kind === 'gate' && event.state === 'approved') this.approvals.get(event.gate)?.push(event.t);
     else if (event.kind === 'sample') {
       const own = this.samples.of(event.probe)!;
       if (this.fault && this.rules.userFacing.includes(event.probe) && !event.ok && event.t + event.latencyMs >= this.fault.lower) {
@@ -44,7 +50,7 @@ export class MilestoneTracker {
       fault,
       impact,
       detect: this.rules.detect ? this.signalInstant(this.rules.detect, fault) : null,
-      decide: this.rules.decide ? this.signalInstant(this.rules.decide, fault) : null,
+      decide: this.rules.decide ? ('gate' in this.rules.decide ? this.gateInstant(this.rules.decide, fault) : this.signalInstant(this.rules.decide, fault)) : null,
       recovered: this.recovery && recoveredProbe ? this.recovery.find(recoveredProbe, (impact ?? fault).t) : null,
     };
   }
@@ -76,6 +82,11 @@ export class MilestoneTracker {
       if (!best || instant.t < best.t) best = instant;
     }
     return best;
+  }
+
+  private gateInstant(match: GateMatch, fault: Instant): Instant | null {
+    const t = this.approvals.get(match.gate)!.find((at) => at >= fault.lower);
+    return t === undefined ? null : exactInstant(t);
   }
 
   private signalInstant(match: SignalMatch, fault: Instant): Instant | null {

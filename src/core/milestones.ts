@@ -4,6 +4,9 @@ import { UNKNOWN_STATE, type SampleEvent, type SignalEvent, type TimelineEvent }
 /** A signal state that marks a milestone: the first transition to `becomes`, or any change. */
 export type SignalMatch = { signal: string; becomes: string } | { signal: string; changes: true };
 
+/** A manual gate whose approval marks a milestone (a person decided to fail over). */
+export interface GateMatch { gate: string }
+
 /**
  * When service counts as recovered: the first sustained window of good samples, where good means
  * a successful sample served by `region` (any Region when unset).
@@ -20,7 +23,7 @@ export interface MilestoneRules {
   /** Probes whose samples are what users see: their first failure is T_impact. */
   userFacing: string[];
   detect?: SignalMatch;
-  decide?: SignalMatch;
+  decide?: SignalMatch | GateMatch;
   recovered?: RecoveryRule;
 }
 
@@ -42,7 +45,7 @@ export function deriveMilestones(events: readonly TimelineEvent[], rules: Milest
     fault,
     impact,
     detect: rules.detect ? signalInstant(events, rules.detect, fault) : null,
-    decide: rules.decide ? signalInstant(events, rules.decide, fault) : null,
+    decide: rules.decide ? ('gate' in rules.decide ? gateInstant(events, rules.decide, fault) : signalInstant(events, rules.decide, fault)) : null,
     recovered: rules.recovered ? recoveredInstant(samples, rules.recovered, impact ?? fault) : null,
   };
 }
@@ -81,6 +84,12 @@ function signalInstant(events: readonly TimelineEvent[], match: SignalMatch, fau
     ? e.state === match.becomes
     : e.state !== baseline && e.state !== UNKNOWN_STATE));
   return hit ? hit.at : null;
+}
+
+/** The approval is exact: the drill's own clock read when it arrived. */
+function gateInstant(events: readonly TimelineEvent[], match: GateMatch, fault: Instant): Instant | null {
+  const hit = events.find((e) => e.kind === 'gate' && e.gate === match.gate && e.state === 'approved' && e.t >= fault.lower);
+  return hit ? exactInstant(hit.t) : null;
 }
 
 function recoveredInstant(samples: SampleEvent[], rule: RecoveryRule, after: Instant): Instant | null {

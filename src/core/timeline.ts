@@ -83,6 +83,21 @@ export interface NoteEvent {
   t: number;
   message: string;
   author?: string;
+  /** What the note is, on a game day; a corrective action has an owner and a due date. */
+  noteKind?: 'observation' | 'deviation' | 'action';
+  owner?: string;
+  due?: string;
+}
+
+/** A manual gate: waiting for a person, approved (by whom, through what), or timed out. */
+export interface GateEvent {
+  kind: 'gate';
+  t: number;
+  gate: string;
+  state: 'waiting' | 'approved' | 'timed-out';
+  by?: string;
+  /** How the approval came: `cli` (`firedrill approve`), `page` (the live view), `ci` (the scenario's automatic decision). */
+  via?: 'cli' | 'page' | 'ci';
 }
 
 /** A data canary's write or read, for RPO. */
@@ -106,7 +121,7 @@ export interface CanaryEvent {
   error?: string;
 }
 
-export type TimelineEvent = PhaseEvent | SampleEvent | SignalEvent | FaultEvent | GuardrailEvent | NoteEvent | CanaryEvent;
+export type TimelineEvent = PhaseEvent | SampleEvent | SignalEvent | FaultEvent | GuardrailEvent | NoteEvent | GateEvent | CanaryEvent;
 
 /** Every event but samples: few enough to keep as objects (samples live in a `SampleStore`). */
 export type RecordEvent = Exclude<TimelineEvent, SampleEvent>;

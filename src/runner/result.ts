@@ -42,6 +42,16 @@ export interface Artifact {
   bytes: number;
 }
 
+/** Someone at a game day, and the part they play. */
+export interface Person { name: string; role: 'commander' | 'observer' | 'scribe' }
+
+/** A game day's people and what they did, filled in by the game-day plugin. */
+export interface GameDayRecord {
+  people: Person[];
+  approvals: { gate: string; by: string; via: string; t: number; wall: string }[];
+  notes: { t: number; wall: string; message: string; author?: string; noteKind?: string; owner?: string; due?: string }[];
+}
+
 export interface DrillResult {
   format: typeof RESULT_FORMAT;
   drillId: string;
@@ -68,6 +78,8 @@ export interface DrillResult {
   /** What the reader should know that is not a verdict (a probe engine that fell behind). */
   warnings?: string[];
   artifacts: Artifact[];
+  /** Present when the drill ran with the game-day plugin (gates, people, notes). */
+  gameDay?: GameDayRecord;
 }
 
 export function instantRecord(clock: Pick<Clock, 'anchorWallMs'>, instant: Instant | null): InstantRecord | null {

@@ -151,7 +151,7 @@ function validateEntry(section: AdapterSection, entry: { name: string; kind: str
 function crossReferenceProblems(spec: ScenarioSpec, file: string): string[] {
   const problems: string[] = [];
   const names = (list: { name: string }[]) => new Set(list.map((e) => e.name));
-  for (const section of ['faults', 'probes', 'signals', 'steps', 'canaries'] as const) {
+  for (const section of ['faults', 'probes', 'signals', 'steps', 'canaries', 'gates'] as const) {
     const seen = new Set<string>();
     spec[section].forEach((e, i) => {
       if (seen.has(e.name)) problems.push(`${file}: ${formatPath([section, i, 'name'])}: ${JSON.stringify(e.name)} is used twice in ${section}`);
@@ -163,9 +163,18 @@ function crossReferenceProblems(spec: ScenarioSpec, file: string): string[] {
   const needProbe = (probe: string, path: PropertyKey[]) => {
     if (!probes.has(probe)) problems.push(`${file}: ${formatPath(path)}: no probe named ${JSON.stringify(probe)} (probes: ${[...probes].join(', ')})`);
   };
+  const gates = names(spec.gates);
+  spec.gates.forEach((g, i) => {
+    if (typeof g.before === 'string') return;
+    const [section, target] = 'fault' in g.before ? ['faults', g.before.fault] as const : ['steps', g.before.step] as const;
+    const known = names(spec[section]);
+    if (!known.has(target)) problems.push(`${file}: gates[${i}].before.${section.slice(0, -1)}: no ${section.slice(0, -1)} named ${JSON.stringify(target)} (${section}: ${[...known].join(', ') || 'none'})`);
+  });
   for (const m of ['detect', 'decide'] as const) {
     const match = spec.milestones[m];
-    if (match && !signals.has(match.signal)) problems.push(`${file}: milestones.${m}.signal: no signal named ${JSON.stringify(match.signal)} (signals: ${[...signals].join(', ') || 'none'})`);
+    if (match && 'gate' in match) {
+      if (!gates.has(match.gate)) problems.push(`${file}: milestones.${m}.gate: no gate named ${JSON.stringify(match.gate)} (gates: ${[...gates].join(', ') || 'none'})`);
+    } else if (match && !signals.has(match.signal)) problems.push(`${file}: milestones.${m}.signal: no signal named ${JSON.stringify(match.signal)} (signals: ${[...signals].join(', ') || 'none'})`);
   }
   needProbe(spec.milestones.recovered.probe, ['milestones', 'recovered', 'probe']);
   const faults = names(spec.faults);

@@ -35,6 +35,22 @@ const signalMatch = z.union([
   z.strictObject({ signal: name, changes: z.literal(true) }),
 ]);
 
+const PHASES = ['steady-state', 'inject', 'observe', 'revert', 'verify'] as const;
+
+/**
+ * A manual gate: the drill waits before a phase, a fault or a recovery step until a person
+ * approves (`firedrill approve`, the live page), or aborts and reverts at `timeout`. In CI nobody
+ * approves: `ci: approve` decides automatically, `ci: fail` (default) refuses to start.
+ */
+const gate = z.strictObject({
+  name,
+  before: z.union([z.enum(PHASES), z.strictObject({ fault: name }), z.strictObject({ step: name })]),
+  timeout: durationMs,
+  ci: z.enum(['fail', 'approve']).default('fail'),
+  /** What the person checks before approving, shown as a checklist. */
+  runbook: z.array(z.string()).default([]),
+});
+
 const recoveryRule = z.union([
   z.strictObject({ probe: name, region: z.string().optional(), consecutive: z.number().int().min(1) }),
   z.strictObject({ probe: name, region: z.string().optional(), percent: z.number().gt(0).max(100), window: durationMs }),
@@ -66,11 +82,13 @@ export const scenarioSchema = z.strictObject({
   signals: z.array(signalEnvelope).default([]),
   steps: z.array(stepEnvelope).default([]),
   canaries: z.array(canaryEnvelope).default([]),
+  gates: z.array(gate).default([]),
   milestones: z.strictObject({
     /** Which fault is the disaster (`T_fault`) when there are several; default the first to take effect. */
     fault: name.optional(),
     detect: signalMatch.optional(),
-    decide: signalMatch.optional(),
+    /** A signal, or the approval of a manual gate (`{ gate: NAME }`): a person decided. */
+    decide: z.union([signalMatch, z.strictObject({ gate: name })]).optional(),
     recovered: recoveryRule,
   }),
   steadyState: z.strictObject({
@@ -114,6 +132,7 @@ export const scenarioSchema = z.strictObject({
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioSpec = z.output<typeof scenarioSchema>;
+export type GateSpec = ScenarioSpec['gates'][number];
 
 type AdapterSections = 'faults' | 'probes' | 'signals' | 'steps' | 'canaries';
 /** An entry taken from a shared file, with overrides (`{ use: 'probes/lab/app.yaml', interval: '1s' }`, see includes.ts). */

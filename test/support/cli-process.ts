@@ -29,11 +29,17 @@ export interface CliOptions {
   cwd?: string;
   /** Kill the process (SIGKILL, by its PID) and fail if it runs longer than this. */
   timeoutMs?: number;
+  /** Variables set (or, when undefined, removed) in the child's environment: `CI`, `FIREDRILL_USER`. */
+  env?: Record<string, string | undefined>;
 }
 
 export function startCli(args: string[], options: CliOptions = {}): CliProcess {
   const env = { ...process.env };
   delete env.FIREDRILL_STATE_DIR;
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
   const child = spawn(process.execPath, [FIREDRILL_BIN, ...args], { cwd: options.cwd ?? PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

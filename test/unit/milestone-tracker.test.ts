@@ -43,14 +43,23 @@ function generateDrill(random: Random): GeneratedDrill {
     timed.push({ at: t, event: { kind: 'signal', t, signal: random() < 0.5 ? 'alarm' : 'decision', state: next, previous: state, at: source ? { t: t - 5, lower: t - 5, upper: t - 5 } : { t, lower: t - 30, upper: t }, observedT: t, source: source ? 'source-clock' : 'observed' } });
     state = next;
   }
+  // A person approving the failover gate, before or after the fault, once or twice.
+  for (let i = int(0, 2); i > 0; i--) {
+    const t = int(0, 2_000);
+    timed.push({ at: t, event: { kind: 'gate', t, gate: random() < 0.8 ? 'failover' : 'other', state: random() < 0.8 ? 'approved' : 'waiting', by: 'ic' } });
+  }
   timed.sort((a, b) => a.at - b.at);
   const recovered = random() < 0.5
     ? { probe: 'app', consecutive: int(1, 6), ...(random() < 0.7 ? { region: 'us-west-2' } : {}) }
     : { probe: 'app', percent: int(50, 100), windowMs: int(20, 300), ...(random() < 0.7 ? { region: 'us-west-2' } : {}) };
   return {
     events: timed.map((x) => x.event),
-    rules: { ...(twoFaults && random() < 0.7 ? { fault: 'outage' } : {}), userFacing: random() < 0.5 ? ['app'] : ['app', 'api'], detect: { signal: 'alarm', becomes: 'ALARM' }, decide: random() < 0.5 ? { signal: 'decision', changes: true } : { signal: 'decision', becomes: 'ALARM' }, recovered },
+    rules: { ...(twoFaults && random() < 0.7 ? { fault: 'outage' } : {}), userFacing: random() < 0.5 ? ['app'] : ['app', 'api'], detect: { signal: 'alarm', becomes: 'ALARM' }, decide: pick(random, [{ signal: 'decision', changes: true }, { signal: 'decision', becomes: 'ALARM' }, { gate: 'failover' }]), recovered },
   };
+}
+
+function pick<T>(random: Random, choices: T[]): T {
+  return choices[Math.floor(random() * choices.length)]!;
 }
 
 describe(`MilestoneTracker equals deriveMilestones (seed ${SEED}; FUZZ_SEED=n reproduces)`, () => {

@@ -184,6 +184,18 @@ describe('loadScenario', () => {
       await expectProblem(file, 'milestones.recovered.probe', 'no probe named "ghost"', 'probes: app');
     });
 
+    it('manual gates naming a fault, step or gate that does not exist, or a phase that is not one', async () => {
+      const gated = variant((s) => {
+        s.gates = [{ name: 'failover', before: { fault: 'nosuch' }, timeout: '1m' }];
+        s.milestones.decide = { gate: 'ghost' };
+      });
+      await expectProblem(gated, 'gates[0].before.fault', 'no fault named "nosuch"', 'faults: outage');
+      await expectProblem(gated, 'milestones.decide.gate', 'no gate named "ghost"', 'gates: failover');
+      await expectProblem(variant((s) => { s.gates = [{ name: 'g', before: 'lunch', timeout: '1m' }]; }), 'gates[0].before');
+      await expectProblem(variant((s) => { s.gates = [{ name: 'g', before: 'observe' }]; }), 'gates[0].timeout', 'is required');
+      await expectProblem(variant((s) => { s.gates = [{ name: 'g', before: 'observe', timeout: '1m', ci: 'maybe' }]; }), 'gates[0].ci', 'expected one of "fail", "approve"');
+    });
+
     it('duplicate names in a section', async () => {
       await expectProblem(variant((s) => { s.probes.push({ ...s.probes[0] }); }), 'probes[1].name', '"app" is used twice in probes');
     });
