@@ -18,6 +18,7 @@ import type { Io } from './io.js';
 import { createProgress } from './progress.js';
 import { renderSummary } from '../report/summary.js';
 import { defaultPlugins } from '../report/default-plugins.js';
+import { sparklinePlugin } from '../report/sparkline.js';
 import { GAME_DAY_OPTIONS, gameDaySettingsFrom, openGameDay, type GameDaySettings } from './game-day-session.js';
 
 const OPTIONS = {
@@ -116,18 +117,20 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   const outDir = resolve(io.cwd, out ?? join('out', drillId));
   const gameDay = await openGameDay({ scenario, environment: environment.name, stateDir, drillId, settings: prepared.gameDay ?? gameDaySettingsFrom({}), io });
   const progress = createProgress(io.write, io.isTty);
+  const sparklines = sparklinePlugin();
   let result;
   try {
     result = await runDrill({
       scenario, environment, kinds, outDir, stateDir, drillId,
       interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
-      plugins: [gameDay.plugin, ...defaultPlugins({ environment, stateDir, ...(prepared.allureResults ? { allureResults: prepared.allureResults } : {}) })],
+      plugins: [gameDay.plugin, ...defaultPlugins({ environment, stateDir, ...(prepared.allureResults ? { allureResults: prepared.allureResults } : {}) }), sparklines],
     });
   } finally {
     progress.end();
     await gameDay.close();
   }
   io.out(renderSummary(result));
+  if (sparklines.lines.length) io.out(['', ...sparklines.lines].join('\n'));
   const resultPath = join(outDir, 'result.json');
   io.out(`\nresult: ${resultPath}`);
   return result.outcome === 'passed' ? EXIT.passed : EXIT.failed;

@@ -1,5 +1,6 @@
 import { formatDuration } from '../core/duration.js';
-import type { SampleEvent, TimelineEvent } from '../core/timeline.js';
+import { Timeline, type RecordedTimeline, type TimelineEvent } from '../core/timeline.js';
+import type { DrillPlugin } from '../runner/plugin.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -7,26 +8,46 @@ const BARS = '▁▂▃▄▅▆▇█';
  * One line per probe for the CLI summary: the drill cut into `width` slices, each drawn as a bar
  * as tall as its slowest good sample, or `×` when any sample in it failed.
  *   app             ▁▁▂▁▁▁▁××××××××▁▁▁▁▁▁▁▁▂▁  30 ok, 15 failed, max 1.50s
+ * Reads the samples' columns, so a long drill costs no objects.
  */
-export function probeSparklines(events: readonly TimelineEvent[], width = 48): string[] {
-  const samples = events.filter((e): e is SampleEvent => e.kind === 'sample');
-  if (samples.length === 0) return [];
-  const start = Math.min(...samples.map((s) => s.t));
-  const span = Math.max(1, Math.max(...samples.map((s) => s.t)) - start);
-  const probes = [...new Set(samples.map((s) => s.probe))];
+export function probeSparklines(recorded: RecordedTimeline | readonly TimelineEvent[], width = 48): string[] {
+  const { samples } = 'samples' in recorded ? recorded : Timeline.of(recorded);
+  const probes = samples.probes().filter((p) => samples.of(p)!.length > 0);
+  if (probes.length === 0) return [];
+  const start = Math.min(...probes.map((p) => samples.of(p)!.tAt(0)));
+  const end = Math.max(...probes.map((p) => { const own = samples.of(p)!; return own.tAt(own.length - 1); }));
+  const span = Math.max(1, end - start);
   const nameWidth = Math.max(...probes.map((p) => p.length));
   return probes.map((probe) => {
-    const own = samples.filter((s) => s.probe === probe);
-    const slowest = Math.max(1, ...own.filter((s) => s.ok).map((s) => s.latencyMs));
-    const slices: (SampleEvent[])[] = Array.from({ length: width }, () => []);
-    for (const s of own) slices[Math.min(width - 1, Math.floor(((s.t - start) / span) * width))]!.push(s);
-    const line = slices.map((slice) => {
-      if (slice.length === 0) return ' ';
-      if (slice.some((s) => !s.ok)) return '×';
-      const worst = Math.max(...slice.map((s) => s.latencyMs));
-      return BARS[Math.min(BARS.length - 1, Math.floor((worst / slowest) * (BARS.length - 1)))]!;
-    }).join('');
-    const failed = own.filter((s) => !s.ok).length;
-    return `${probe.padEnd(nameWidth)}  ${line}  ${own.length - failed} ok, ${failed} failed, slowest ok ${formatDuration(slowest)}`;
+    const own = samples.of(probe)!;
+    const worst = new Float64Array(width);
+    const failedIn = new Uint8Array(width);
+    const seen = new Uint8Array(width);
+    let slowest = 1;
+    for (let i = 0; i < own.length; i++) {
+      const slice = Math.min(width - 1, Math.floor(((own.tAt(i) - start) / span) * width));
+      const { ok, latencyMs } = own.at(i);
+      seen[slice] = 1;
+      if (!ok) failedIn[slice] = 1;
+      else {
+        worst[slice] = Math.max(worst[slice]!, latencyMs);
+        slowest = Math.max(slowest, latencyMs);
+      }
+    }
+    let line = '';
+    for (let k = 0; k < width; k++) line += !seen[k] ? ' ' : failedIn[k] ? '×' : BARS[Math.min(BARS.length - 1, Math.floor((worst[k]! / slowest) * (BARS.length - 1)))]!;
+    return `${probe.padEnd(nameWidth)}  ${line}  ${own.length - own.failed} ok, ${own.failed} failed, slowest ok ${formatDuration(slowest)}`;
   });
+}
+
+/** Keeps the sparklines of the drill it runs in, for the caller to print after the summary. */
+export function sparklinePlugin(): DrillPlugin & { lines: string[] } {
+  const plugin = {
+    name: 'sparklines',
+    lines: [] as string[],
+    artifacts({ timeline }: { timeline: RecordedTimeline }) {
+      plugin.lines = probeSparklines(timeline);
+    },
+  };
+  return plugin;
 }

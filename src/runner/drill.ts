@@ -89,6 +89,7 @@ async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted']): 
     drill: ctx.info,
     result,
     timelineFile: join(outDir, TIMELINE_FILE),
+    timeline: ctx.timeline,
     addArtifact(relativePath, content) {
       mkdirSync(dirname(join(outDir, relativePath)), { recursive: true });
       const artifact = writeArtifact(outDir, relativePath, content);

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import type { PhaseName, TimelineEvent } from '../core/timeline.js';
+import type { PhaseName, RecordedTimeline, TimelineEvent } from '../core/timeline.js';
 import type { Environment } from '../scenario/environment.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Artifact, DrillResult } from './result.js';
@@ -44,6 +44,8 @@ export interface ArtifactsEvent {
   result: DrillResult;
   /** The timeline on disk (`timeline.ndjson`), complete. */
   timelineFile: string;
+  /** The timeline in memory: its events, and its samples in columns (no sample objects). */
+  timeline: RecordedTimeline;
   /** Writes a file under the drill's output folder and lists it with its SHA-256. */
   addArtifact(relativePath: string, content: string | Buffer): Artifact;
 }

@@ -77,6 +77,8 @@ describe('firedrill run|plan|validate (black box, against the lab)', function ()
       expect(printed).to.match(/^availability +[\d.]+% +>= 20\.0% +PASS$/m);
       expect(printed).to.include('blackhole primary-region-outage: reverted and verified');
       expect(printed).to.include(`result: ${join(out(), 'result.json')}`);
+      // A sparkline per probe: the outage shows as failed slices of the user-facing probe.
+      expect(printed).to.match(/^app +[▁▂▃▄▅▆▇█ ×]*×[▁▂▃▄▅▆▇█ ×]*  \d+ ok, [1-9]\d* failed, slowest ok \S+$/m);
     });
 
     it('writes result.json (firedrill/result@1, passed, each measurement with value and bounds)', () => {
