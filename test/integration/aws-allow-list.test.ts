@@ -22,6 +22,7 @@ import { EXIT } from '../../src/runtime/errors.js';
 import { readRecordSet } from '../../src/aws/route53-records.js';
 import { captureIo } from '../support/capture-io.js';
 import { startHttpFaultProxy, type HttpFaultProxy } from '../support/http-fault-proxy.js';
+import { useShellCredentials } from '../support/shell-credentials.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -104,7 +105,7 @@ describe('AWS allow-list on moto: a scenario outside it exits 2 and changes noth
   let hostedZoneId: string;
   let app: Server;
   let appUrl: string;
-  const savedEnv: Record<string, string | undefined> = {};
+  let restoreCredentials: (() => void) | undefined;
 
   before(async function () {
     moto = await startMoto({ projectDir });
@@ -123,18 +124,11 @@ describe('AWS allow-list on moto: a scenario outside it exits 2 and changes noth
     configFile = work.write('firedrill.config.yaml', stringify({
       environments: { emu: { aws: { accounts: [ACCOUNT], regions: [REGION], endpoints: { default: recorder.endpoint } } } },
     }));
-    // The config has no credentials field: the in-process CLI gets working ones the way a user's shell gives them.
-    for (const [key, value] of Object.entries({ AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' })) {
-      savedEnv[key] = process.env[key];
-      process.env[key] = value;
-    }
+    restoreCredentials = useShellCredentials();
   });
 
   after(async function () {
-    for (const [key, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreCredentials?.();
     r53?.destroy();
     await new Promise((resolve) => (app ? app.close(resolve) : resolve(undefined)));
     await recorder?.stop();
