@@ -57,7 +57,8 @@ describe('secrets stay out of results, logs and the timeline', function () {
     expect(scenario.canaries[0].writeTo).to.contain(SECRETS.password);
 
     const out = join(work, 'out');
-    const { io, text } = captureIo(work);
+    // From the project, as a user runs it: the drill's shared entries (`use: probes/lab/…`) are found from there.
+    const { io, text } = captureIo(PROJECT_DIR);
     const code = await main(['run', file, '--state-dir', join(work, 'state'), '--out', out], io);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as DrillResult;
     expect(code, text()).to.equal(0);
@@ -71,7 +72,7 @@ describe('secrets stay out of results, logs and the timeline', function () {
       for (const { path, content } of written) expect(content, `${name} in ${path}`).to.not.contain(bare);
       expect(text(), `${name} in the command's output`).to.not.contain(bare);
     }
-    const plan = captureIo(work);
+    const plan = captureIo(PROJECT_DIR);
     await main(['plan', file, '--state-dir', join(work, 'state')], plan.io);
     expect(plan.text()).to.contain('authorization: ***');
     for (const secret of Object.values(SECRETS)) expect(plan.text()).to.not.contain(secret.replace(/^Bearer /, ''));
