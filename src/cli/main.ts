@@ -16,12 +16,13 @@ const USAGE = `firedrill — chaos and disaster-recovery drills that measure det
 usage:
   firedrill run <scenario> [--env NAME] [--out DIR] [--confirm NAME]   run a drill (exit 0 targets met, 1 breached/aborted, 2 invalid input)
       [--ci] [--live] [--commander NAME] [--observer NAME]... [--scribe NAME]   game day / nightly CI (CI=true implies --ci)
+      [--allure-results DIR]                          also write the drill as an allure result there
   firedrill approve <gate> [--as NAME] [--env NAME]   let a running drill's manual gate through
   firedrill note "text" [--kind observation|deviation|action --owner NAME --due DATE] [--as NAME]   a note on the running drill's timeline
   firedrill plan <scenario> [--env NAME]              print what would be injected, probed and asserted; inject nothing
-  firedrill validate <scenario> [--env NAME]          check a scenario
+  firedrill validate <scenario> [--env NAME]          check a scenario (needs nothing running)
   firedrill iam-policy <scenario> [--env NAME]        print the least-privilege IAM policy the drill's own AWS calls need
-  firedrill cleanup [--env NAME]                      revert faults a crashed drill left behind (from the journal)
+  firedrill cleanup [--env NAME] [--revert-timeout 2m]   revert faults a crashed drill left behind (from the journal)
   firedrill lab up|down|status|failback [--strategy S] [--manual]   the local two-Region lab
   firedrill proxy --listen H:P --upstream H:P [--control H:P]   a standalone blackhole proxy
   firedrill setup                                     install the AWS emulator (moto) and check PostgreSQL
@@ -51,6 +52,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     (name && name !== '--help' && name !== 'help' ? io.err : io.out)(name && !['--help', 'help'].includes(name) ? `unknown command "${name}"\n\n${USAGE}` : USAGE);
     return name && !['--help', 'help'].includes(name) ? EXIT.invalid : EXIT.passed;
   }
+  if ((rest.includes('--help') || rest.includes('-h')) && name !== 'report') {
+    io.out(usageOf(name!));
+    return EXIT.passed;
+  }
   try {
     return await command(rest, io);
   } catch (error) {
@@ -60,4 +65,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     throw error;
   }
+}
+
+/** The usage lines of one command (with their continuation lines) and the common options. */
+function usageOf(command: string): string {
+  const lines = USAGE.split('\n');
+  const own: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith(`  firedrill ${command} `)) continue;
+    own.push(lines[i]!);
+    while (lines[i + 1]?.startsWith('      ')) own.push(lines[++i]!);
+  }
+  return [`usage:`, ...own, lines.at(-1)!, '', 'every scenario field, by section and kind: README.md, "Writing a drill" (and each kind\'s section)'].join('\n');
 }
