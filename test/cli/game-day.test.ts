@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import chromium from '@sparticuz/chromium';
-import { chromium as playwright } from 'playwright-core';
 import { findLiveDrill } from '../../src/gameday/live-file.js';
+import { launchChromium } from '../../src/report/browser.js';
 import { waitFor } from '../../src/runtime/wait.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
@@ -102,7 +101,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
     const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
     const pageUrl = (await drill.waitForLine(/^live view: http:\/\/127\.0\.0\.1:\d+\/\?token=/)).replace('live view: ', '').trim();
     await drill.waitForLine(/gate failover: waiting for approval/);
-    const browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args.filter((a) => !/^--(disable-web-security|allow-running-insecure-content|single-process)/.test(a)) });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const outside = await fetch(pageUrl.replace(/\?token=.*/, ''));
