@@ -5,11 +5,12 @@ import type { Target } from '../core/verdicts.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
 
-/** What the pure core needs from a scenario: its targets, and the rules its milestones follow. */
+/** `<scenario>-<UTC time>-<random>`: sortable by time, unique across runners. */
 export function newDrillId(scenario: string, now = new Date()): string {
   return `${scenario}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
+/** What the pure core needs from a scenario: its targets, and the rules its milestones follow. */
 export function targetsOf(spec: ScenarioSpec): Target[] {
   return TARGET_NAMES.filter((name) => spec.targets[name] !== undefined)
     .map((name) => ({ name, budget: spec.targets[name]!, source: `${name} ${formatBudget(name, spec.targets[name]!)}` }));
