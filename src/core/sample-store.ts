@@ -95,6 +95,18 @@ export class ProbeSamples {
     return out.subarray(0, n);
   }
 
+  /** The earliest and latest planned time among the samples, when any has one. */
+  plannedRange(): { first: number; last: number } | undefined {
+    let first = Infinity;
+    let last = -Infinity;
+    for (let i = 0; i < this.size; i++) {
+      const planned = this.planned[i]!;
+      if (planned < first) first = planned;
+      if (planned > last) last = planned;
+    }
+    return first <= last ? { first, last } : undefined;
+  }
+
   private regionIndex(name: string): number {
     let i = this.regions.indexOf(name);
     if (i < 0) i = this.regions.push(name) - 1;

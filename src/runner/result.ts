@@ -99,7 +99,8 @@ export function artifactOf(outDir: string, relative: string): Artifact {
 
 /** One line of `timeline.ndjson`: the event with its wall-clock time first. */
 export function timelineLine(clock: Pick<Clock, 'anchorWallMs'>, event: TimelineEvent): string {
-  return JSON.stringify({ wall: wallTimeOf(clock, event.t).toISOString(), ...event }) + '\n';
+  // Spliced rather than spread: this runs for every sample.
+  return `{"wall":"${wallTimeOf(clock, event.t).toISOString()}",${JSON.stringify(event).slice(1)}\n`;
 }
 
 export function summarizeSamples(timeline: RecordedTimeline): DrillResult['samples'] {

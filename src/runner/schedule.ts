@@ -20,46 +20,62 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+function abortSample(sampleAbort: AbortController, timeoutMs: number): void {
+  sampleAbort.abort(new DOMException(`timeout after ${timeoutMs}ms`, 'TimeoutError'));
+}
+
 /**
- * Samples a probe at a fixed rate: sample k is sent at start + k × interval whether or not
+ * Samples a probe at a fixed rate: sample k is sent at `firstT` + k × interval whether or not
  * sample k−1 has answered, so a target that hangs shows as failures when users would see them,
- * and each sample gives up at its own timeout.
+ * and each sample gives up at its own timeout. An engine that falls more than an interval behind
+ * skips the samples it missed (counted in the result's `probeLateness`) rather than catching up.
  */
-export function scheduleProbe(probe: Probe, options: { clock: Clock; timeline: Timeline; outDir: string }): Schedule {
+export function scheduleProbe(probe: Probe, options: { clock: Clock; timeline: Timeline; outDir: string; firstT?: number }): Schedule {
   const { clock, timeline } = options;
   const stopper = new AbortController();
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Map<Promise<void>, AbortController>();
 
-  const takeSample = async (plannedT: number) => {
+  const takeSample = async (plannedT: number, sampleAbort: AbortController) => {
     const t = clock.now();
-    const signal = AbortSignal.any([stopper.signal, AbortSignal.timeout(probe.timeoutMs)]);
+    // One controller and one timer per sample: AbortSignal.timeout/any cost several times more.
+    const timer = setTimeout(abortSample, probe.timeoutMs, sampleAbort, probe.timeoutMs);
     let outcome;
     try {
-      outcome = await probe.sample({ signal, clock, outDir: options.outDir });
+      outcome = await probe.sample({ signal: sampleAbort.signal, clock, outDir: options.outDir });
     } catch (error) {
-      outcome = { ok: false, error: signal.aborted && !stopper.signal.aborted ? `timeout after ${probe.timeoutMs}ms` : (error as Error).message };
+      outcome = { ok: false, error: sampleAbort.signal.aborted && !stopper.signal.aborted ? `timeout after ${probe.timeoutMs}ms` : (error as Error).message };
+    } finally {
+      clearTimeout(timer);
     }
     if (stopper.signal.aborted) return; // the drill has moved on; a half-taken sample is not evidence
     timeline.append({ kind: 'sample', t, plannedT, probe: probe.name, latencyMs: clock.now() - t, ...(probe.vantage ? { vantage: probe.vantage } : {}), ...outcome });
   };
 
-  const loop = (async () => {
-    const start = clock.now();
-    for (let k = 0; !stopper.signal.aborted; k++) {
-      const plannedT = start + k * probe.intervalMs;
-      await abortableDelay(plannedT - clock.now(), stopper.signal);
-      if (stopper.signal.aborted) break;
-      const sample = takeSample(plannedT);
-      inFlight.add(sample);
-      void sample.finally(() => inFlight.delete(sample));
-    }
-  })();
+  const firstT = options.firstT ?? clock.now();
+  let k = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const send = (plannedT: number) => {
+    const sampleAbort = new AbortController();
+    const sample = takeSample(plannedT, sampleAbort);
+    inFlight.set(sample, sampleAbort);
+    void sample.finally(() => inFlight.delete(sample));
+  };
+  // A sample more than an interval late is skipped, not sent: sending every missed sample at once
+  // opens as many connections and falls further behind. Skips show as gaps in `plannedT`.
+  const fire = () => {
+    const behind = clock.now() - (firstT + k * probe.intervalMs);
+    if (behind > probe.intervalMs) k += Math.floor(behind / probe.intervalMs);
+    send(firstT + k++ * probe.intervalMs);
+    timer = setTimeout(fire, firstT + k * probe.intervalMs - clock.now());
+  };
+  timer = setTimeout(fire, firstT - clock.now());
 
   return {
     async stop() {
       stopper.abort();
-      await loop;
-      await Promise.allSettled([...inFlight]);
+      clearTimeout(timer);
+      for (const sampleAbort of inFlight.values()) sampleAbort.abort(stopper.signal.reason);
+      await Promise.allSettled([...inFlight.keys()]);
     },
   };
 }

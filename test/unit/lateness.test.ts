@@ -12,7 +12,7 @@ describe('probe lateness', () => {
   it('reports p50, p99 and max of sent − planned per probe', () => {
     const late = Array.from({ length: 100 }, (_, i) => i / 10); // 0.0 .. 9.9 ms
     const lateness = probeLateness(storeWith(late, 100), new Map([['app', 100]]));
-    expect(lateness.app).to.deep.equal({ intervalMs: 100, samples: 100, p50Ms: 4.9, p99Ms: 9.8, maxMs: 9.9 });
+    expect(lateness.app).to.deep.equal({ intervalMs: 100, samples: 100, skipped: 0, p50Ms: 4.9, p99Ms: 9.8, maxMs: 9.9 });
   });
 
   it('leaves out samples without a planned time, and probes without samples', () => {
@@ -23,12 +23,20 @@ describe('probe lateness', () => {
 
   it('names a probe whose p99 is over the share of its interval, and only that one', () => {
     const lateness = {
-      fast: { intervalMs: 200, samples: 10, p50Ms: 1, p99Ms: 19, maxMs: 25 },
-      behind: { intervalMs: 200, samples: 10, p50Ms: 10, p99Ms: 45, maxMs: 80 },
+      fast: { intervalMs: 200, samples: 10, skipped: 0, p50Ms: 1, p99Ms: 19, maxMs: 25 },
+      behind: { intervalMs: 200, samples: 10, skipped: 0, p50Ms: 10, p99Ms: 45, maxMs: 80 },
     };
     const problems = latenessProblems(lateness, 0.1);
     expect(problems).to.have.length(1);
     expect(problems[0]).to.equal('probe behind fell behind its schedule: p99 lateness 45ms (max 80ms) is over 10% of its 200ms interval, so its bounds are wider than the interval says');
+  });
+
+  it('counts the planned samples never sent, and names a probe that skipped any', () => {
+    const store = new SampleStore();
+    for (const k of [0, 1, 2, 6, 7]) store.add({ kind: 'sample', t: k * 100 + 1, plannedT: k * 100, probe: 'app', ok: true, latencyMs: 1 });
+    const lateness = probeLateness(store, new Map([['app', 100]]));
+    expect(lateness.app).to.include({ samples: 5, skipped: 3 });
+    expect(latenessProblems(lateness, 0.5)).to.deep.equal(['probe app fell behind its schedule: p99 lateness 1ms (max 1ms); skipped 3 of its 8 planned samples, so its bounds are wider than the interval says']);
   });
 });
 

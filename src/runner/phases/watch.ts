@@ -21,7 +21,9 @@ export const watch: Task<DrillContext> = {
     running.canaries.push(...entries.canaries.map((e) => ctx.kinds.canaries[e.kind]!.create(e.name, e.written, ctx.adapterEnv) as Canary));
     running.closers.push(...probes.map((p) => () => p.close()), ...signals.map((s) => () => s.close()));
     watchGuardrails(ctx.scenario, ctx.timeline, (reason) => ctx.stop(reason));
-    running.schedules.push(...probes.map((p) => scheduleProbe(p, { clock: ctx.clock, timeline: ctx.timeline, outDir: ctx.outDir })));
+    // Spread over their interval, probes never all send in the same instant: no burst, and together they sample finer.
+    const start = ctx.clock.now();
+    running.schedules.push(...probes.map((p, i) => scheduleProbe(p, { clock: ctx.clock, timeline: ctx.timeline, outDir: ctx.outDir, firstT: start + (i / probes.length) * p.intervalMs })));
     running.schedules.push(...signals.map((s) => pollSignal(s, { clock: ctx.clock, timeline: ctx.timeline })));
   },
   async teardown(ctx) {
