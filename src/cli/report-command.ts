@@ -60,7 +60,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string' } }, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(`chart: expected one drill output folder\n\n${REPORT_USAGE}`);
     const drill = readDrillOutput(resolve(io.cwd, positionals[0]!));
-    const out = writeReport(io, values.out ?? join(drill.dir, CHART_FILE), renderTimelineChart(drill.result, drill.events));
+    const out = writeReport(io, values.out ?? join(drill.dir, CHART_FILE), renderTimelineChart(drill.result, drill));
     io.out(`chart: ${out}`);
     return EXIT.passed;
   },

@@ -22,7 +22,7 @@ export function drillAttachments(drill: DrillOutput): DrillAttachment[] {
     if (existsSync(path)) add(artifact.path, readFileSync(path));
   }
   // A drill run before the chart plugin was wired in has none: draw it.
-  if (!files.has(CHART_FILE)) add(CHART_FILE, Buffer.from(renderTimelineChart(drill.result, drill.events)));
+  if (!files.has(CHART_FILE)) add(CHART_FILE, Buffer.from(renderTimelineChart(drill.result, drill)));
   return [...files.values()];
 }
 

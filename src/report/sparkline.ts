@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/duration.js';
-import { Timeline, type RecordedTimeline, type TimelineEvent } from '../core/timeline.js';
+import type { RecordedTimeline } from '../core/timeline.js';
 import type { DrillPlugin } from '../runner/plugin.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -10,8 +10,7 @@ const BARS = '▁▂▃▄▅▆▇█';
  *   app             ▁▁▂▁▁▁▁××××××××▁▁▁▁▁▁▁▁▂▁  30 ok, 15 failed, max 1.50s
  * Reads the samples' columns, so a long drill costs no objects.
  */
-export function probeSparklines(recorded: RecordedTimeline | readonly TimelineEvent[], width = 48): string[] {
-  const { samples } = 'samples' in recorded ? recorded : Timeline.of(recorded);
+export function probeSparklines({ samples }: RecordedTimeline, width = 48): string[] {
   const probes = samples.probes().filter((p) => samples.of(p)!.length > 0);
   if (probes.length === 0) return [];
   const start = Math.min(...probes.map((p) => samples.of(p)!.tAt(0)));

@@ -2,11 +2,11 @@ import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
 import { formatDuration } from '../core/duration.js';
 import type { Instant, Measurement } from '../core/measurement.js';
-import type { SampleEvent, SignalEvent, TimelineEvent } from '../core/timeline.js';
+import type { ProbeSamples, StoredSample } from '../core/sample-store.js';
+import type { RecordedTimeline, SignalEvent } from '../core/timeline.js';
 import { formatBudget, TARGETS, type TargetName } from '../core/targets.js';
 import type { DrillPlugin } from '../runner/plugin.js';
 import type { DrillResult } from '../runner/result.js';
-import { readTimeline } from './drill-output.js';
 import { escapeHtml } from './html.js';
 
 /**
@@ -36,14 +36,17 @@ const TIME_TARGETS: { name: TargetName; from: keyof DrillResult['milestones']; t
   { name: 'rto', from: 'fault', to: 'recovered' },
 ];
 const REGION_SYMBOLS = ['circle', 'square', 'triangle', 'diamond'] as const;
+/** More marks than pixels says nothing more: a long drill's lane shows, per slice of time, its slowest ok and slowest failed sample. */
+const MAX_SLICES_PER_LANE = 600;
 
 interface Marker { label: string; at: Instant }
 interface Panel { svg: string; height: number }
 
-export function renderTimelineChart(result: DrillResult, events: readonly TimelineEvent[]): string {
+export function renderTimelineChart(result: DrillResult, timeline: RecordedTimeline): string {
+  const { events, samples } = timeline;
   const anchor = Date.parse(result.clockAnchor);
   const date = (t: number) => new Date(anchor + t);
-  const endT = Math.max(0, ...events.map((e) => e.t), ...result.phases.map((p) => p.end ?? p.start));
+  const endT = [...events.map((e) => e.t), ...result.phases.map((p) => p.end ?? p.start), ...samples.probes().map((p) => lastT(samples.of(p)!))].reduce((a, b) => Math.max(a, b), 0);
   const x = { type: 'utc' as const, domain: [date(0), date(endT)], label: null, axis: null, tickFormat: (d: Date) => d.toISOString().slice(11, 19) };
   const markers: Marker[] = MILESTONES.flatMap(({ key, label }) => (result.milestones[key] ? [{ label, at: result.milestones[key]! }] : []));
   const markerMarks = [
@@ -56,9 +59,9 @@ export function renderTimelineChart(result: DrillResult, events: readonly Timeli
   });
 
   const panels: Panel[] = [plot(46, markerLabelPanel(markers, date)), plot(52, { x: { ...x, axis: 'top', label: 'UTC' }, y: { label: null }, marginTop: 26, marginBottom: 2, marks: [...markerMarks, ...phaseBars(result, date)] })];
-  const samples = events.filter((e): e is SampleEvent => e.kind === 'sample');
-  const regions = [...new Set(samples.flatMap((s) => (s.region ? [s.region] : [])))];
-  for (const probe of [...new Set(samples.map((s) => s.probe))]) panels.push(plot(110, probePanel(probe, samples.filter((s) => s.probe === probe), regions, date, markerMarks)));
+  const lanes = samples.probes().map((probe) => ({ probe, own: samples.of(probe)!, shown: slowestPerSlice(samples.of(probe)!, endT) }));
+  const regions = [...new Set(lanes.flatMap((l) => l.shown.flatMap((s) => (s.region ? [s.region] : []))))];
+  for (const lane of lanes) panels.push(plot(110, probePanel(lane.probe, lane.own, lane.shown, regions, date, markerMarks)));
   const signals = events.filter((e): e is SignalEvent => e.kind === 'signal');
   if (signals.length) panels.push(plot(28 * new Set(signals.map((s) => s.signal)).size + 30, signalPanel(signals, endT, date, markerMarks)));
   const budgets = budgetRows(result);
@@ -106,17 +109,36 @@ function phaseBars(result: DrillResult, date: (t: number) => Date): Plot.Markish
   ];
 }
 
-function probePanel(probe: string, samples: SampleEvent[], regions: string[], date: (t: number) => Date, markerMarks: Plot.Markish[]): Plot.PlotOptions {
-  const ok = samples.filter((s) => s.ok);
-  const failed = samples.filter((s) => !s.ok);
-  const symbolOf = (s: SampleEvent) => REGION_SYMBOLS[Math.max(0, regions.indexOf(s.region ?? '')) % REGION_SYMBOLS.length]!;
+function lastT(own: ProbeSamples): number {
+  return own.length ? own.tAt(own.length - 1) : 0;
+}
+
+/** Every sample of a short drill; of a long one, the slowest ok and the slowest failed sample of each slice of time. */
+function slowestPerSlice(own: ProbeSamples, endT: number): StoredSample[] {
+  if (own.length <= 2 * MAX_SLICES_PER_LANE) return Array.from({ length: own.length }, (_, i) => own.at(i));
+  const sliceMs = Math.max(endT, 1) / MAX_SLICES_PER_LANE;
+  const slowest = new Map<number, StoredSample>(); // key: slice × 2 + (failed ? 1 : 0)
+  for (let i = 0; i < own.length; i++) {
+    const key = Math.floor(own.tAt(i) / sliceMs) * 2 + (own.okAt(i) ? 0 : 1);
+    const kept = slowest.get(key);
+    const sample = own.at(i);
+    if (!kept || sample.latencyMs > kept.latencyMs) slowest.set(key, sample);
+  }
+  return [...slowest.values()].sort((a, b) => a.t - b.t);
+}
+
+function probePanel(probe: string, own: ProbeSamples, shown: StoredSample[], regions: string[], date: (t: number) => Date, markerMarks: Plot.Markish[]): Plot.PlotOptions {
+  const ok = shown.filter((s) => s.ok);
+  const failed = shown.filter((s) => !s.ok);
+  const symbolOf = (s: StoredSample) => REGION_SYMBOLS[Math.max(0, regions.indexOf(s.region ?? '')) % REGION_SYMBOLS.length]!;
+  const thinned = shown.length < own.length ? ` (slowest per ${MAX_SLICES_PER_LANE}th of the drill shown)` : '';
   return {
     y: { label: `${probe}: latency (ms)`, grid: true, nice: true, zero: true },
     marks: [
       ...markerMarks,
-      Plot.dot(ok, { x: (s: SampleEvent) => date(s.t), y: 'latencyMs', symbol: symbolOf, stroke: '#000', fill: '#fff', r: 2.6 }),
-      Plot.dot(failed, { x: (s: SampleEvent) => date(s.t), y: 'latencyMs', symbol: 'times', stroke: '#000', strokeWidth: 1.6, r: 3.5 }),
-      Plot.text([`${ok.length} ok, ${failed.length} failed`], { frameAnchor: 'top-right', dx: 140, dy: 2, textAnchor: 'end' }),
+      Plot.dot(ok, { x: (s: StoredSample) => date(s.t), y: 'latencyMs', symbol: symbolOf, stroke: '#000', fill: '#fff', r: 2.6 }),
+      Plot.dot(failed, { x: (s: StoredSample) => date(s.t), y: 'latencyMs', symbol: 'times', stroke: '#000', strokeWidth: 1.6, r: 3.5 }),
+      Plot.text([`${own.length - own.failed} ok, ${own.failed} failed${thinned}`], { frameAnchor: 'top-right', dx: 140, dy: 2, textAnchor: 'end' }),
     ],
   };
 }
@@ -194,8 +216,8 @@ function svgOf(element: Element): string {
 export function chartPlugin(): DrillPlugin {
   return {
     name: 'timeline-chart',
-    artifacts({ result, timelineFile, addArtifact }) {
-      addArtifact(CHART_FILE, renderTimelineChart(result, readTimeline(timelineFile)));
+    artifacts({ result, timeline, addArtifact }) {
+      addArtifact(CHART_FILE, renderTimelineChart(result, timeline));
     },
   };
 }

@@ -6,6 +6,7 @@ import { writeArtifact, type Artifact } from '../../../src/runner/result.js';
 import type { ArtifactsEvent } from '../../../src/runner/plugin.js';
 import { probeSparklines } from '../../../src/report/sparkline.js';
 import { chartPlugin, CHART_FILE, renderTimelineChart } from '../../../src/report/timeline-chart.js';
+import { Timeline } from '../../../src/core/timeline.js';
 import { drillFixture } from '../../support/drill-fixtures.js';
 import { createTempDir } from '../../support/temp-dir.js';
 
@@ -26,7 +27,7 @@ function textsOf(svg: string): string[] {
 
 describe('the timeline chart (SVG, no browser)', () => {
   const breached = drillFixture('breached');
-  const svg = renderTimelineChart(breached.result, breached.events);
+  const svg = renderTimelineChart(breached.result, breached);
   const texts = textsOf(svg);
 
   it('is a well-formed standalone SVG with no script and nothing fetched', () => {
@@ -37,7 +38,7 @@ describe('the timeline chart (SVG, no browser)', () => {
 
   it('has a latency lane per probe with its ok and failed counts from the timeline', () => {
     const counts = (probe: string) => {
-      const own = breached.events.filter((e) => e.kind === 'sample' && e.probe === probe) as { ok: boolean }[];
+      const own = readFileSync(join(breached.dir, 'timeline.ndjson'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { kind: string; probe?: string; ok?: boolean }).filter((e) => e.kind === 'sample' && e.probe === probe);
       return `${own.filter((s) => s.ok).length} ok, ${own.filter((s) => !s.ok).length} failed`;
     };
     expect(texts).to.include.members(['↑ app: latency (ms)', '↑ recovery-region: latency (ms)', counts('app'), counts('recovery-region')]);
@@ -55,9 +56,20 @@ describe('the timeline chart (SVG, no browser)', () => {
 
   it('a drill aborted before injecting draws its probes and phases, with no milestones', () => {
     const aborted = drillFixture('aborted');
-    const abortedTexts = textsOf(renderTimelineChart(aborted.result, aborted.events));
+    const abortedTexts = textsOf(renderTimelineChart(aborted.result, aborted));
     expect(abortedTexts).to.include('↑ app: latency (ms)');
     expect(abortedTexts.some((t) => t.startsWith('T_'))).to.equal(false);
+  });
+
+  it('draws a long drill from its columns with a bounded number of marks, failures kept, counts whole', () => {
+    const timeline = new Timeline();
+    const hourMs = 3_600_000;
+    for (let t = 0; t < hourMs; t += 100) timeline.append({ kind: 'sample', t, plannedT: t, probe: 'app', ok: t < 1_800_000 || t > 1_800_500, latencyMs: t === 900_000 ? 900 : 3, region: 'us-east-1' });
+    const result = { ...breached.result, phases: [{ phase: 'observe' as const, start: 0, end: hourMs, outcome: 'ok' as const }], milestones: { fault: null, impact: null, detect: null, decide: null, recovered: null } };
+    const long = renderTimelineChart(result, timeline);
+    expect(textsOf(long)).to.include('35994 ok, 6 failed (slowest per 600th of the drill shown)');
+    expect((long.match(/<path|<circle/g) ?? []).length).to.be.below(2_000); // 36,000 samples, at most two marks a slice
+    expect(textsOf(long)).to.include('500'); // the one 900 ms sample among 3 ms ones was drawn: the latency axis reaches it
   });
 
   it('chartPlugin writes timeline.svg beside result.json as an artifact', async () => {
@@ -67,6 +79,7 @@ describe('the timeline chart (SVG, no browser)', () => {
       const event = {
         result: breached.result,
         timelineFile: join(breached.dir, 'timeline.ndjson'),
+        timeline: breached,
         addArtifact: (path: string, content: string | Buffer) => { const a = writeArtifact(dir.path, path, content); added.push(a); return a; },
       } as unknown as ArtifactsEvent;
       await chartPlugin().artifacts!(event);
@@ -81,7 +94,7 @@ describe('the timeline chart (SVG, no browser)', () => {
 
 describe('probe sparklines for the CLI summary', () => {
   it('draws one line per probe, failures as ×, with the counts', () => {
-    const lines = probeSparklines(drillFixture('breached').events, 40);
+    const lines = probeSparklines(drillFixture('breached'), 40);
     expect(lines).to.have.length(2);
     const app = lines.find((l) => l.startsWith('app '))!;
     expect(app).to.match(/^app {14}[ ▁-█×]{40} {2}30 ok, 15 failed, slowest ok \S+$/);
