@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TimelineEvent } from '../src/core/timeline.js';
-import { runScenario, type ScenarioInput } from '../src/index.js';
+import { runScenario } from '../src/index.js';
+import { engineScenario } from './engine-scenario.js';
 import { SampleTimes } from './engine-adapter.js';
 import { spreadOf, type Spread } from './stats.js';
 
@@ -55,28 +56,8 @@ if (!values.target) throw new Error('engine-run: expected --target URL of the se
 const probes = Number(values.probes);
 const intervalMs = Number(values.interval);
 const observeMs = Number(values.seconds) * 1000;
-// Every probe must have answered once before the fault; first connections take a while when many open at once.
-const steadyMs = 2_000 + probes * 5;
 const windowMs = values.window ? Number(values.window) * 1000 : Math.min(60_000, observeMs / 6);
 
-function scenarioOf(target: string): ScenarioInput {
-  return {
-    scenario: 'bench-probe-engine',
-    faults: [{ name: 'no-op', kind: 'http-hook', on: { url: `${target}fault/on` }, off: { url: `${target}fault/off` } }],
-    probes: Array.from({ length: probes }, (_, i) => ({
-      name: `p${i}`, kind: 'http', url: target, interval: `${intervalMs}ms`, timeout: '1s', connection: values.connection,
-      userFacing: i === 0 || values['user-facing'] === 'all',
-    })),
-    // Never recovered, so the observe phase lasts its whole timeout.
-    milestones: { recovered: { probe: 'p0', region: 'nowhere', consecutive: 1 } },
-    steadyState: { window: `${steadyMs}ms`, minSuccess: 0 },
-    observe: { timeout: `${observeMs}ms`, settle: '0ms' },
-    verify: { window: '200ms' },
-    targets: { availability: '0%' },
-    // An engine far behind its schedule is stopped by this rather than left to run on.
-    guardrails: { maxDuration: `${steadyMs + observeMs + 30_000}ms` },
-  };
-}
 
 const dir = values.dir ?? await mkdtemp(join(tmpdir(), 'firedrill-bench-engine-'));
 try {
@@ -89,7 +70,7 @@ try {
     else if (observe) Object.assign(observe, { end: event.t, cpu: process.cpuUsage(observe.cpuStart), rssAtEnd: process.memoryUsage.rss() });
   };
   const rssBeforeBytes = process.memoryUsage.rss();
-  const result = await runScenario(scenarioOf(values.target), { environment: { name: 'bench', vars: {} }, outDir: join(dir, 'out'), stateDir: join(dir, 'state'), onEvent });
+  const result = await runScenario(engineScenario({ target: values.target, probes, intervalMs, observeMs, connection: values.connection, everyProbeUserFacing: values['user-facing'] === 'all' }), { environment: { name: 'bench', vars: {} }, outDir: join(dir, 'out'), stateDir: join(dir, 'state'), onEvent });
   if (!observe?.cpu) throw new Error(`engine-run: the drill never observed: ${result.aborted?.reason ?? 'no observe phase'}`);
   const { start, end } = observe;
   const { plannedT, lateMs } = times.lateness(intervalMs);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChildTimeout, runBenchChild, startTargetServer } from './child.js';
 import type { EngineRun } from './engine-run.js';
+import { steadyMsOf } from './engine-scenario.js';
 import { formatTable, mb, ms, percent, type Spread } from './stats.js';
 
 /*
@@ -75,7 +76,7 @@ try {
   const drill = async (probes: number, seconds: number): Promise<Point> => {
     const args = ['--dir', join(base, `${probes}-${seconds}s`), '--target', server.url, '--probes', String(probes), '--interval', String(INTERVAL_MS), '--seconds', String(seconds), '--connection', values.connection, '--user-facing', values['user-facing']];
     try {
-      return { probes, run: await runBenchChild<EngineRun>('./engine-run.ts', args, { timeoutMs: 2_000 + probes * 5 + seconds * 1000 + OVERRUN_MS }) };
+      return { probes, run: await runBenchChild<EngineRun>('./engine-run.ts', args, { timeoutMs: steadyMsOf(probes) + seconds * 1000 + OVERRUN_MS }) };
     } catch (error) {
       if (error instanceof ChildTimeout) return { probes, failure: error.message };
       throw error;

@@ -3,7 +3,8 @@ import { spawnBench } from './child.js';
 
 /*
  * Every benchmark part, one after another, each in its own process: `npm run bench`
- * [-- --long] [--runs N]. `--long` makes the probe engine's drift run last 10 minutes;
+ * [-- --long] [--runs N]. `--long` makes the probe engine's drift run last 10 minutes and the
+ * long drill an hour (2 minutes without it);
  * `--runs` sets the accuracy drills per strategy and interval. Exits 1 if any part failed.
  */
 const { values } = parseArgs({ options: { long: { type: 'boolean', default: false }, runs: { type: 'string', default: '1' } } });
@@ -12,6 +13,7 @@ const PARTS: { title: string; script: string; args: string[] }[] = [
   { title: 'accuracy', script: './accuracy.ts', args: ['--runs', values.runs] },
   { title: 'probe engine', script: './probe-engine.ts', args: values.long ? ['--long'] : [] },
   { title: 'core at scale', script: './core-at-scale.ts', args: [] },
+  { title: 'long drill', script: './long-drill.ts', args: values.long ? [] : ['--minutes', '2'] },
 ];
 
 const failed: string[] = [];
