@@ -51,12 +51,12 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     try {
       for (const route of options.routes ?? []) {
         if (!(await route(req, res))) continue;
-        if (res.statusCode < 400) served(req);
+        if (res.statusCode < 400) served(req, res);
         return;
       }
       if (req.url === '/health' || req.url === '/') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ region: options.region, ok: true }));
-        return served(req);
+        return served(req, res);
       }
       res.writeHead(404).end();
     } catch (error) {
@@ -64,9 +64,14 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       res.end(JSON.stringify({ region: options.region, error: (error as Error).message }));
     }
   });
-  const served = (req: IncomingMessage) => options.onServed?.({
-    region: options.region, path: req.url ?? '/', host: req.headers.host ?? '', canary: req.headers['x-firedrill-canary'] as string | undefined, wallMs: Date.now(),
-  });
+  // Served means delivered: an answer to a client that had already given up (its timeout passed,
+  // its socket closed) was never seen by a user, so it is not recovery.
+  const served = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.socket.destroyed || res.destroyed) return;
+    options.onServed?.({
+      region: options.region, path: req.url ?? '/', host: req.headers.host ?? '', canary: req.headers['x-firedrill-canary'] as string | undefined, wallMs: Date.now(),
+    });
+  };
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
