@@ -73,7 +73,7 @@ try {
   const result = await runScenario(engineScenario({ target: values.target, probes, intervalMs, observeMs, connection: values.connection, everyProbeUserFacing: values['user-facing'] === 'all' }), { environment: { name: 'bench', vars: {} }, outDir: join(dir, 'out'), stateDir: join(dir, 'state'), onEvent });
   if (!observe?.cpu) throw new Error(`engine-run: the drill never observed: ${result.aborted?.reason ?? 'no observe phase'}`);
   const { start, end } = observe;
-  const { plannedT, lateMs } = times.lateness(intervalMs);
+  const { plannedT, lateMs } = times.lateness();
   const inside = (from: number, to: number) => lateMs.filter((_, i) => plannedT[i]! >= from && plannedT[i]! < to);
   const all = inside(start, end);
   const run: EngineRun = {
