@@ -16,17 +16,15 @@ export function watchGuardrails(scenario: LoadedScenario, timeline: Timeline, st
     return [p.name, setting === true ? 1 : (setting as { failures: number }).failures];
   }));
   const failuresInARow = new Map<string, number>();
-  const errorRates = scenario.spec.guardrails.maxErrorRate;
-  const recent = new Map<string, SampleEvent[]>();
+  const errorRates = scenario.spec.guardrails.maxErrorRate.map((bound) => ({ bound, window: new ErrorRateWindow(bound.window) }));
   timeline.subscribe((event) => {
     if (event.kind === 'sample') {
-      for (const bound of errorRates.filter((b) => b.probe === event.probe)) {
-        const window = [...(recent.get(event.probe) ?? []), event].filter((s) => s.t > event.t - bound.window);
-        recent.set(event.probe, window);
-        const rate = window.filter((s) => !s.ok).length / window.length;
+      for (const { bound, window } of errorRates) {
+        if (bound.probe !== event.probe) continue;
+        window.add(event);
         // Judged once the samples span half the window: one early failure alone is not a rate.
-        if (window[0]!.t <= event.t - bound.window / 2 && rate > bound.rate) {
-          stop(new DrillAbort(`error rate of probe ${event.probe} is ${(rate * 100).toFixed(0)}% over ${bound.window}ms, above the bound of ${(bound.rate * 100).toFixed(0)}%`, `maxErrorRate:${event.probe}`));
+        if (window.spanMs(event.t) >= bound.window / 2 && window.rate > bound.rate) {
+          stop(new DrillAbort(`error rate of probe ${event.probe} is ${(window.rate * 100).toFixed(0)}% over ${bound.window}ms, above the bound of ${(bound.rate * 100).toFixed(0)}%`, `maxErrorRate:${event.probe}`));
         }
       }
     }
@@ -39,4 +37,35 @@ export function watchGuardrails(scenario: LoadedScenario, timeline: Timeline, st
       if (n >= protectedProbes.get(event.probe)!) stop(new DrillAbort(`protected probe ${event.probe} failed ${n} time(s) in a row: ${event.error ?? 'failed'}`, `protected:${event.probe}`));
     }
   });
+}
+
+/** The samples of the last `windowMs` and how many of them failed, kept as samples arrive: constant work per sample. */
+class ErrorRateWindow {
+  private readonly samples: Pick<SampleEvent, 't' | 'ok'>[] = [];
+  private head = 0;
+  private failed = 0;
+
+  constructor(private readonly windowMs: number) {}
+
+  add(sample: SampleEvent): void {
+    this.samples.push({ t: sample.t, ok: sample.ok });
+    if (!sample.ok) this.failed++;
+    while (this.samples[this.head]!.t <= sample.t - this.windowMs) {
+      if (!this.samples[this.head]!.ok) this.failed--;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.samples.length) {
+      this.samples.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  get rate(): number {
+    return this.failed / (this.samples.length - this.head);
+  }
+
+  /** From the oldest sample in the window to `t`. */
+  spanMs(t: number): number {
+    return t - this.samples[this.head]!.t;
+  }
 }
