@@ -159,7 +159,7 @@ describe('safety: every way a drill is cut short leaves nothing injected', funct
   it('an error rate above its bound aborts the drill and reverts', async () => {
     const result = await drill(scenario({ guardrails: { maxDuration: '60s', maxErrorRate: [{ probe: 'app', rate: '50%', window: '1s' }] } }));
     expect(result.outcome).to.equal('aborted');
-    expect(result.aborted!.guardrail).to.equal('maxErrorRate:app');
+    expect(result.aborted!.guardrail, result.aborted!.reason).to.equal('maxErrorRate:app');
     await expectNothingLeftInjected();
   });
 
