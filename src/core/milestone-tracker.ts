@@ -17,6 +17,8 @@ export class MilestoneTracker {
   /** When each gate a rule names was approved, in order. */
   private readonly approvals = new Map<string, number[]>();
   private readonly recovery: RecoverySearch | undefined;
+  /** What `current()` returned since the last event: the runner asks after every event, often twice. */
+  private latest: Milestones | undefined;
 
   constructor(private readonly rules: MilestoneRules, private readonly samples: SampleStore) {
     for (const match of [rules.detect, rules.decide]) {
@@ -28,6 +30,7 @@ export class MilestoneTracker {
 
   /** Call with each event after it was appended to the timeline (and a sample to the store). */
   add(event: TimelineEvent): void {
+    this.latest = undefined;
     if (event.kind === 'fault' && event.action === 'injected' && !this.fault && (this.rules.fault === undefined || event.fault === this.rules.fault)) this.setFault(event.at ?? exactInstant(event.t));
     else if (event.kind === 'signal') this.signalChanges.get(event.signal)?.push(event);
     else if (event.kind === 'gate' && event.state === 'approved') this.approvals.get(event.gate)?.push(event.t);
@@ -42,6 +45,10 @@ export class MilestoneTracker {
   }
 
   current(): Milestones {
+    return (this.latest ??= this.derive());
+  }
+
+  private derive(): Milestones {
     const fault = this.fault;
     if (!fault) return { fault: null, impact: null, detect: null, decide: null, recovered: null };
     const impact = this.impact();
