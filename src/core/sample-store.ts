@@ -17,7 +17,7 @@ export interface StoredSample {
 }
 
 /** Samples per chunk of each column: columns grow a chunk at a time, so nothing is ever copied whole nor held twice. */
-const CHUNK_BITS = 12;
+const CHUNK_BITS = 10;
 const CHUNK = 1 << CHUNK_BITS;
 const IN_CHUNK = CHUNK - 1;
 
