@@ -42,8 +42,8 @@ export function createEcrImageSignal(name: string, settings: EcrImageSignalSetti
           detail: { image, imageDigest: found.imageDigest ?? null, imageTags: found.imageTags ?? [], pushedAt: found.imagePushedAt?.toISOString() ?? null },
         };
       } catch (error) {
-        if (isAwsError(error, 'ImageNotFoundException')) return { state: 'missing', detail: { image, reason: `ECR has no image ${image}: ${error.message}` } };
-        if (isAwsError(error, 'RepositoryNotFoundException')) return { state: 'missing', detail: { image, reason: `ECR has no repository ${s.repositoryName} in ${s.region}: ${error.message}` } };
+        if (isAwsError(error, 'ImageNotFoundException')) return { state: 'missing', detail: { image, reason: `ECR has no image ${image}` } };
+        if (isAwsError(error, 'RepositoryNotFoundException')) return { state: 'missing', detail: { image, reason: `ECR has no repository ${s.repositoryName} in ${s.region}` } };
         throw error;
       }
     },

@@ -61,7 +61,7 @@ export function createStackSetInstanceSignal(name: string, settings: StackSetIns
           },
         };
       } catch (error) {
-        if (isAwsError(error, 'StackInstanceNotFoundException', 'StackSetNotFoundException')) return { state: 'missing', detail: { instance, reason: `${instance} does not exist: ${error.message}` } };
+        if (isAwsError(error, 'StackInstanceNotFoundException', 'StackSetNotFoundException')) return { state: 'missing', detail: { instance, reason: `${instance} does not exist (${error.name})` } };
         throw error;
       }
     },
