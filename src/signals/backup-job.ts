@@ -34,7 +34,9 @@ interface Job {
  * An AWS Backup job as a signal: the newest job of the resource of one type, its state as AWS
  * Backup gives it (`CREATED`, `RUNNING`, `COMPLETED`, `FAILED`, …; `PENDING` for a restore), or
  * `no-job`. `since` is the job's own clock: its CompletionDate once it has one, else its
- * CreationDate; the detail has both and the time between them, as AWS Backup measured it.
+ * CreationDate; the detail has both and the time between them, as AWS Backup measured it. As a
+ * steady-state precondition (`COMPLETED`: the newest copy to the recovery Region finished), a
+ * job in any other state gives its reason.
  */
 export function createBackupJobSignal(name: string, settings: BackupJobSignalSettings, resolveTarget: (region: string) => AwsTarget): Signal {
   const s = backupJobSignalSettings.parse(settings);
@@ -45,7 +47,7 @@ export function createBackupJobSignal(name: string, settings: BackupJobSignalSet
     async observe({ signal }): Promise<Observation> {
       const jobs = await listJobs(client, s.jobType, s.resourceArn, signal);
       const newest = jobs.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
-      if (!newest) return { state: NO_JOB_STATE, detail: { jobType: s.jobType, resourceArn: s.resourceArn } };
+      if (!newest) return { state: NO_JOB_STATE, detail: { jobType: s.jobType, resourceArn: s.resourceArn, reason: `AWS Backup in ${s.region} has no ${s.jobType} job of ${s.resourceArn}` } };
       const since = newest.completedAt ?? newest.createdAt;
       return {
         state: newest.state,
@@ -60,6 +62,7 @@ export function createBackupJobSignal(name: string, settings: BackupJobSignalSet
           jobMs: newest.createdAt && newest.completedAt ? newest.completedAt.getTime() - newest.createdAt.getTime() : null,
           percentDone: newest.percentDone,
           statusMessage: newest.statusMessage,
+          ...(newest.state === 'COMPLETED' ? {} : { reason: `the newest ${s.jobType} job of ${s.resourceArn}, ${newest.id}, is ${newest.state}${newest.statusMessage ? `: ${newest.statusMessage}` : ''}` }),
         },
       };
     },

@@ -159,6 +159,7 @@ describe('AWS Backup restore step (moto vault, stand-in jobs)', function () {
       const seen = await observeOnce({});
       expect(seen.state).to.equal('no-job');
       expect(seen.since).to.equal(undefined);
+      expect(seen.detail?.reason).to.equal(`AWS Backup in ${RECOVERY} has no copy job of ${DB}`);
     });
 
     it('follows the newest copy job, timed by the job\'s own CreationDate, then its CompletionDate', async function () {
@@ -172,6 +173,7 @@ describe('AWS Backup restore step (moto vault, stand-in jobs)', function () {
       expect(running.state).to.equal('RUNNING');
       expect(running.since?.getTime()).to.equal(created.getTime());
       expect(running.detail).to.include({ jobId: 'copy-1', createdAt: created.toISOString(), completedAt: null, jobMs: null, recoveryPointArn: job.recoveryPointArn });
+      expect(running.detail?.reason).to.equal(`the newest copy job of ${DB}, copy-1, is RUNNING`);
 
       const completed = new Date(now - 60_000);
       Object.assign(job, { state: 'COMPLETED', completionDate: completed });
@@ -179,6 +181,7 @@ describe('AWS Backup restore step (moto vault, stand-in jobs)', function () {
       expect(done.state).to.equal('COMPLETED');
       expect(done.since?.getTime()).to.equal(completed.getTime());
       expect(done.detail).to.include({ jobId: 'copy-1', completedAt: completed.toISOString(), jobMs: 240_000 });
+      expect(done.detail).not.to.have.property('reason');
       expect(jobsStandIn.requests.filter((r) => r.operation === 'GET /copy-jobs').map((r) => new URL(r.path, 'http://x').searchParams.get('resourceArn'))).to.include(DB);
     });
 

@@ -17,6 +17,7 @@ export interface StandInJob {
   creationDate: Date;
   completionDate?: Date;
   recoveryPointArn: string;
+  statusMessage?: string;
 }
 
 interface RestoreJob {
@@ -87,6 +88,7 @@ export function backupStandIn() {
           [type === 'backup' ? 'BackupJobId' : 'CopyJobId']: j.id, ResourceArn: j.resourceArn, State: j.state, CreationDate: seconds(j.creationDate),
           ...(j.completionDate ? { CompletionDate: seconds(j.completionDate) } : {}),
           [type === 'backup' ? 'RecoveryPointArn' : 'DestinationRecoveryPointArn']: j.recoveryPointArn,
+          ...(j.statusMessage ? { StatusMessage: j.statusMessage } : {}),
         }));
         return json(type === 'backup' ? { BackupJobs: listed } : { CopyJobs: listed });
       }
