@@ -20,14 +20,15 @@ type JobType = z.output<typeof backupJobSignalSettings>['jobType'];
 /** The state before the resource has any job of that type. */
 export const NO_JOB_STATE = 'no-job';
 
+/** A job as the three List calls give it, in one shape. */
 interface Job {
-  id: string;
-  state: string;
-  createdAt?: Date;
-  completedAt?: Date;
-  recoveryPointArn: string | null;
-  statusMessage: string | null;
-  percentDone: string | null;
+  id: string | undefined;
+  state: string | undefined;
+  createdAt: Date | undefined;
+  completedAt: Date | undefined;
+  recoveryPointArn: string | undefined;
+  statusMessage: string | undefined;
+  percentDone: string | undefined;
 }
 
 /**
@@ -48,21 +49,23 @@ export function createBackupJobSignal(name: string, settings: BackupJobSignalSet
       const jobs = await listJobs(client, s.jobType, s.resourceArn, signal);
       const newest = jobs.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
       if (!newest) return { state: NO_JOB_STATE, detail: { jobType: s.jobType, resourceArn: s.resourceArn, reason: `AWS Backup in ${s.region} has no ${s.jobType} job of ${s.resourceArn}` } };
+      const state = newest.state;
+      if (!state) throw new Error(`AWS Backup listed a ${s.jobType} job of ${s.resourceArn} (${newest.id ?? 'no id'}) without a state`);
       const since = newest.completedAt ?? newest.createdAt;
       return {
-        state: newest.state,
+        state,
         ...(since ? { since } : {}),
         detail: {
           jobType: s.jobType,
-          jobId: newest.id,
+          jobId: newest.id ?? null,
           resourceArn: s.resourceArn,
-          recoveryPointArn: newest.recoveryPointArn,
+          recoveryPointArn: newest.recoveryPointArn ?? null,
           createdAt: newest.createdAt?.toISOString() ?? null,
           completedAt: newest.completedAt?.toISOString() ?? null,
           jobMs: newest.createdAt && newest.completedAt ? newest.completedAt.getTime() - newest.createdAt.getTime() : null,
-          percentDone: newest.percentDone,
-          statusMessage: newest.statusMessage,
-          ...(newest.state === 'COMPLETED' ? {} : { reason: `the newest ${s.jobType} job of ${s.resourceArn}, ${newest.id}, is ${newest.state}${newest.statusMessage ? `: ${newest.statusMessage}` : ''}` }),
+          percentDone: newest.percentDone ?? null,
+          statusMessage: newest.statusMessage ?? null,
+          ...(state === 'COMPLETED' ? {} : { reason: `the newest ${s.jobType} job of ${s.resourceArn}, ${newest.id ?? 'no id'}, is ${state}${newest.statusMessage ? `: ${newest.statusMessage}` : ''}` }),
         },
       };
     },
@@ -77,31 +80,36 @@ async function listJobs(client: BackupClient, jobType: JobType, resourceArn: str
   const jobs: Job[] = [];
   let NextToken: string | undefined;
   do {
-    if (jobType === 'backup') {
-      const page = await client.send(new ListBackupJobsCommand({ ByResourceArn: resourceArn, NextToken }), { abortSignal });
-      jobs.push(...(page.BackupJobs ?? []).map((j) => job(j.BackupJobId, j.State, j, j.RecoveryPointArn, j.PercentDone)));
-      NextToken = page.NextToken;
-    } else if (jobType === 'copy') {
-      const page = await client.send(new ListCopyJobsCommand({ ByResourceArn: resourceArn, NextToken }), { abortSignal });
-      jobs.push(...(page.CopyJobs ?? []).map((j) => job(j.CopyJobId, j.State, j, j.DestinationRecoveryPointArn, undefined)));
-      NextToken = page.NextToken;
-    } else {
-      const page = await client.send(new ListRestoreJobsCommand({ NextToken }), { abortSignal });
-      jobs.push(...(page.RestoreJobs ?? []).filter((j) => j.SourceResourceArn === resourceArn).map((j) => job(j.RestoreJobId, j.Status, j, j.RecoveryPointArn, j.PercentDone)));
-      NextToken = page.NextToken;
-    }
+    const page = await LIST_PAGE[jobType](client, { resourceArn, NextToken }, abortSignal);
+    jobs.push(...page.jobs);
+    NextToken = page.nextToken;
   } while (NextToken);
   return jobs;
 }
 
-function job(id: string | undefined, state: string | undefined, dates: { CreationDate?: Date; CompletionDate?: Date; StatusMessage?: string }, recoveryPointArn: string | undefined, percentDone: string | undefined): Job {
-  return {
-    id: id ?? 'unnamed',
-    state: state ?? 'unknown',
-    ...(dates.CreationDate ? { createdAt: dates.CreationDate } : {}),
-    ...(dates.CompletionDate ? { completedAt: dates.CompletionDate } : {}),
-    recoveryPointArn: recoveryPointArn ?? null,
-    statusMessage: dates.StatusMessage ?? null,
-    percentDone: percentDone ?? null,
-  };
-}
+type ListPage = (client: BackupClient, at: { resourceArn: string; NextToken: string | undefined }, abortSignal: AbortSignal) => Promise<{ jobs: Job[]; nextToken: string | undefined }>;
+
+const LIST_PAGE: Record<JobType, ListPage> = {
+  async backup(client, { resourceArn, NextToken }, abortSignal) {
+    const page = await client.send(new ListBackupJobsCommand({ ByResourceArn: resourceArn, NextToken }), { abortSignal });
+    return {
+      jobs: (page.BackupJobs ?? []).map((j) => ({ id: j.BackupJobId, state: j.State, createdAt: j.CreationDate, completedAt: j.CompletionDate, recoveryPointArn: j.RecoveryPointArn, statusMessage: j.StatusMessage, percentDone: j.PercentDone })),
+      nextToken: page.NextToken,
+    };
+  },
+  async copy(client, { resourceArn, NextToken }, abortSignal) {
+    const page = await client.send(new ListCopyJobsCommand({ ByResourceArn: resourceArn, NextToken }), { abortSignal });
+    return {
+      jobs: (page.CopyJobs ?? []).map((j) => ({ id: j.CopyJobId, state: j.State, createdAt: j.CreationDate, completedAt: j.CompletionDate, recoveryPointArn: j.DestinationRecoveryPointArn, statusMessage: j.StatusMessage, percentDone: undefined })),
+      nextToken: page.NextToken,
+    };
+  },
+  async restore(client, { resourceArn, NextToken }, abortSignal) {
+    const page = await client.send(new ListRestoreJobsCommand({ NextToken }), { abortSignal });
+    return {
+      jobs: (page.RestoreJobs ?? []).filter((j) => j.SourceResourceArn === resourceArn)
+        .map((j) => ({ id: j.RestoreJobId, state: j.Status, createdAt: j.CreationDate, completedAt: j.CompletionDate, recoveryPointArn: j.RecoveryPointArn, statusMessage: j.StatusMessage, percentDone: j.PercentDone })),
+      nextToken: page.NextToken,
+    };
+  },
+};
