@@ -69,7 +69,8 @@ const describeReplica = (state: ReplicaState) => `status ${state.status}, replic
  * bracketed by our polls (RDS gives no time for it). A promotion cannot be undone — the
  * replica cannot be made to follow its source again — so there is no revert: the promoted
  * database stays, its former source is named in the evidence and the journal, and re-creating
- * the replica is the failback, done by hand.
+ * the replica is the failback, done by hand. The evidence kept after the drill is the database
+ * as RDS then describes it.
  */
 export function createRdsReplicaPromotion(resolveTarget: (region: string) => AwsTarget): FaultKind<RdsReplicaPromotionSettings> {
   const clientFor = (s: RdsReplicaPromotionSettings) => rdsClient(resolveTarget(s.region));
@@ -119,5 +120,11 @@ export function createRdsReplicaPromotion(resolveTarget: (region: string) => Aws
       ctx.log(`${replicaOf(s).label} stays promoted: a promotion cannot be undone (it replicated from ${String(state.promotedFrom)})`);
     },
     async verifyReverted() {},
+    /** The promoted database as RDS describes it after the drill: a standalone writer, and what it was a replica of. */
+    async evidence(s, state, ctx) {
+      const replica = replicaOf(s);
+      const now = await withClient(clientFor(s), (client) => replica.read(client, ctx.signal));
+      return { replica: replica.label, status: now.status, replicatingFrom: now.source, promotedFrom: state.promotedFrom ?? null };
+    },
   };
 }

@@ -295,6 +295,7 @@ describe('RDS / Aurora on moto', function () {
       await step().verifyReverted(s, injection.state, context);
       expect(logs).to.deep.equal([`DB cluster reports-replica (${RECOVERY}) stays promoted: a promotion cannot be undone (it replicated from ${source})`]);
       expect(await replicaSource(), 'still promoted after revert').to.equal(null);
+      expect(await step().evidence!(s, injection.state, context)).to.deep.equal({ replica: `DB cluster reports-replica (${RECOVERY})`, status: 'available', replicatingFrom: null, promotedFrom: source });
     });
 
     it('refuses a database that is no replica (already promoted), having remembered and changed nothing', async function () {
