@@ -1,6 +1,8 @@
 import { BackupClient } from '@aws-sdk/client-backup';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { FisClient } from '@aws-sdk/client-fis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -26,12 +28,12 @@ export interface AwsTarget {
   maxAttempts?: number;
 }
 
-export const AWS_SERVICES = ['fis', 'route53', 'cloudwatch', 'dynamodb', 'ecs', 'rds', 'sqs', 'backup', 'lambda', 's3', 'sts'] as const;
+export const AWS_SERVICES = ['fis', 'route53', 'cloudwatch', 'dynamodb', 'ecs', 'rds', 'sqs', 'backup', 'lambda', 's3', 'sts', 'ecr', 'cloudformation'] as const;
 export type AwsService = typeof AWS_SERVICES[number];
 
 /** The SDK's own names for AWS_ENDPOINT_URL_<SERVICE> (the service id, upper-case, spaces as underscores). */
 const ENV_SUFFIX: Record<AwsService, string> = {
-  fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB', ecs: 'ECS', rds: 'RDS', sqs: 'SQS', backup: 'BACKUP', lambda: 'LAMBDA', s3: 'S3', sts: 'STS',
+  fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB', ecs: 'ECS', rds: 'RDS', sqs: 'SQS', backup: 'BACKUP', lambda: 'LAMBDA', s3: 'S3', sts: 'STS', ecr: 'ECR', cloudformation: 'CLOUDFORMATION',
 };
 
 /** The endpoint a service's calls go to: configuration, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL. */
@@ -89,6 +91,14 @@ export function backupClient(target: AwsTarget): BackupClient {
 
 export function lambdaClient(target: AwsTarget): LambdaClient {
   return new LambdaClient(clientConfig(target, 'lambda'));
+}
+
+export function ecrClient(target: AwsTarget): ECRClient {
+  return new ECRClient(clientConfig(target, 'ecr'));
+}
+
+export function cloudFormationClient(target: AwsTarget): CloudFormationClient {
+  return new CloudFormationClient(clientConfig(target, 'cloudformation'));
 }
 
 /** Path-style addressing, so a bucket on an emulator's endpoint is `endpoint/bucket`, not a DNS name. */

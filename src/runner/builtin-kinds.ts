@@ -15,6 +15,10 @@ import { cloudWatchMetricSettings, createCloudWatchMetricSignal } from '../signa
 import { createEventBridgeEventsSignal, eventBridgeEventsSettings } from '../signals/eventbridge-events.js';
 import { createEcsServiceSignal, ecsServiceSignalSettings } from '../signals/ecs-service.js';
 import { createRdsClusterSignal, rdsClusterSignalSettings } from '../signals/rds-cluster.js';
+import { backupJobSignalSettings, createBackupJobSignal } from '../signals/backup-job.js';
+import { createEcrImageSignal, ecrImageSignalSettings } from '../signals/ecr-image.js';
+import { createS3BucketReplicationSignal, s3BucketReplicationSignalSettings } from '../signals/s3-bucket-replication.js';
+import { createStackSetInstanceSignal, stackSetInstanceSignalSettings } from '../signals/stack-set-instance.js';
 import { createRoute53RecordSignal, route53RecordSettings } from '../signals/route53-record.js';
 import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../signals/status-endpoint.js';
 import { createBackupRestore } from '../steps/backup-restore.js';
@@ -22,6 +26,7 @@ import { createAuroraGlobalFailover } from '../steps/aurora-global-failover.js';
 import { createEcsDesiredCount } from '../steps/ecs-desired-count.js';
 import { createLambdaInvoke } from '../steps/lambda-invoke.js';
 import { createRdsClusterFailover } from '../steps/rds-cluster-failover.js';
+import { createRdsReplicaPromotion } from '../steps/rds-replica-promotion.js';
 import { createRoute53RecordChange } from '../steps/route53-record-change.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import type { AdapterEnv, Kinds } from './kinds.js';
@@ -48,6 +53,11 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'cloudwatch-metric': { settings: cloudWatchMetricSettings, create: (name, s, e) => createCloudWatchMetricSignal(name, s, e.awsTarget) },
       'eventbridge-events': { settings: eventBridgeEventsSettings, create: (name, s, e) => createEventBridgeEventsSignal(name, s, e.awsTarget) },
       'aurora-global-cluster': { settings: auroraGlobalClusterSignalSettings, create: (name, s, e) => createAuroraGlobalClusterSignal(name, s, e.awsTarget) },
+      'backup-job': { settings: backupJobSignalSettings, create: (name, s, e) => createBackupJobSignal(name, s, e.awsTarget) },
+      // Steady-state preconditions: what must already be replicated to the recovery Region.
+      'ecr-image': { settings: ecrImageSignalSettings, create: (name, s, e) => createEcrImageSignal(name, s, e.awsTarget) },
+      'stack-set-instance': { settings: stackSetInstanceSignalSettings, create: (name, s, e) => createStackSetInstanceSignal(name, s, e.awsTarget) },
+      's3-bucket-replication': { settings: s3BucketReplicationSignalSettings, create: (name, s, e) => createS3BucketReplicationSignal(name, s, e.awsTarget) },
     },
     canaries: {
       sql: sqlCanaryKind,
@@ -65,6 +75,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'ecs-desired-count': createEcsDesiredCount(env.awsTarget),
       'rds-cluster-failover': createRdsClusterFailover(env.awsTarget),
       'aurora-global-failover': createAuroraGlobalFailover(env.awsTarget),
+      'rds-replica-promotion': createRdsReplicaPromotion(env.awsTarget),
       'backup-restore': createBackupRestore(env.awsTarget),
       'lambda-invoke': createLambdaInvoke(env.awsTarget),
     },

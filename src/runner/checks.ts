@@ -1,4 +1,4 @@
-import type { RecordEvent, RecordedTimeline } from '../core/timeline.js';
+import type { RecordEvent, RecordedTimeline, SignalEvent } from '../core/timeline.js';
 import type { LoadedScenario } from '../scenario/load.js';
 
 /** The steady-state hypothesis, checked before injecting and again after reverting. */
@@ -20,10 +20,16 @@ export function steadyStateProblems(timeline: RecordedTimeline, scenario: Loaded
   return problems;
 }
 
-/** Each named signal's latest state must be the expected one. */
+/**
+ * Each named signal's latest state must be the expected one. A signal that says why it is not
+ * (`detail.reason`: the image missing, the stack instance outdated) or could not be read
+ * (`detail.error`) has that said too.
+ */
 export function signalStateProblems(events: readonly RecordEvent[], expected: Record<string, string>): string[] {
   return Object.entries(expected).flatMap(([signal, state]) => {
-    const latest = events.filter((e) => e.kind === 'signal' && e.signal === signal).at(-1) as { state: string } | undefined;
-    return latest?.state === state ? [] : [`signal ${signal} is ${latest?.state ?? 'not observed yet'}, expected ${state}`];
+    const latest = events.filter((e): e is SignalEvent => e.kind === 'signal' && e.signal === signal).at(-1);
+    if (latest?.state === state) return [];
+    const why = latest?.detail?.reason ?? latest?.detail?.error;
+    return [`signal ${signal} is ${latest?.state ?? 'not observed yet'}, expected ${state}${typeof why === 'string' ? ` (${why})` : ''}`];
   });
 }

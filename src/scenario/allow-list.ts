@@ -18,7 +18,7 @@ interface AwsReference {
 }
 
 /**
- * Every Region and account an adapter's settings name: `region` fields, and the Region and
+ * Every Region and account an adapter's settings name: `region` and `account` fields, and the Region and
  * account of every ARN (in FIS templates too, from `templateFile` as from `inlineTemplate`) and
  * SQS queue URL (`queueUrl`).
  */
@@ -35,6 +35,7 @@ function awsReferencesOf(scenario: LoadedScenario): AwsReference[] {
     if (value && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) {
         if (key === 'region' && typeof inner === 'string') found.push({ path: [...path, key], region: inner });
+        else if (key === 'account' && typeof inner === 'string') found.push({ path: [...path, key], account: inner });
         else visit(inner, [...path, key]);
       }
     }
@@ -56,8 +57,9 @@ export function allowListProblems(scenario: LoadedScenario, env: Environment): s
   for (const { path, region, account, arn } of awsReferencesOf(scenario)) {
     const where = formatPath(path);
     if (!arn) {
-      if (!allowed) problems.push(`${where}: Region ${region} is used but environment "${env.name}" has no aws allow-list`);
-      else if (!allowed.regions.includes(region!)) problems.push(`${where}: Region ${region} is not allowed in environment "${env.name}" (allowed: ${allowed.regions.join(', ')})`);
+      if (!allowed) problems.push(`${where}: ${region !== undefined ? `Region ${region}` : `account ${account}`} is used but environment "${env.name}" has no aws allow-list`);
+      else if (region !== undefined && !allowed.regions.includes(region)) problems.push(`${where}: Region ${region} is not allowed in environment "${env.name}" (allowed: ${allowed.regions.join(', ')})`);
+      else if (account !== undefined && !allowed.accounts.includes(account)) problems.push(`${where}: account ${account} is not allowed in environment "${env.name}" (allowed: ${allowed.accounts.join(', ')})`);
       continue;
     }
     if (!allowed) continue;

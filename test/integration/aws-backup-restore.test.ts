@@ -2,8 +2,9 @@
  * Issue 20: backup and restore on AWS services, run as a real drill (`firedrill run
  * drills/aws-backup-restore.yaml`) against moto, in the test world of aws-drill-world.ts. moto
  * has the vault but no Backup jobs: the environment's `backup` endpoint is the stand-in
- * (backup-stand-in.ts), which holds the cross-Region copy and finishes a restore 1 s after it
- * started. The front door serves from the recovery Region once a restore has completed.
+ * (backup-stand-in.ts), which holds the cross-Region copy (and the copy job that made it) and
+ * finishes a restore 1 s after it started. The front door serves from the recovery Region once
+ * a restore has completed.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,10 @@ describe('backup and restore on AWS (drills/aws-backup-restore.yaml on moto)', f
       vault: 'recovery-vault', recoveryPointArn: `arn:aws:backup:${WORLD.recovery}:${WORLD.account}:recovery-point:copy-1`,
       resourceArn: `arn:aws:rds:${WORLD.primary}:${WORLD.account}:db:orders`, creationDate: new Date(Date.now() - 3_600_000), status: 'COMPLETED',
     });
+    backup.addJob({
+      type: 'copy', id: 'copy-job-1', resourceArn: `arn:aws:rds:${WORLD.primary}:${WORLD.account}:db:orders`, state: 'COMPLETED',
+      creationDate: new Date(Date.now() - 3_590_000), completionDate: new Date(Date.now() - 3_500_000), recoveryPointArn: `arn:aws:backup:${WORLD.recovery}:${WORLD.account}:recovery-point:copy-1`,
+    });
     world = await startAwsDrillWorld({
       moto,
       endpoints: { backup: standIn.endpoint },
@@ -63,5 +68,26 @@ describe('backup and restore on AWS (drills/aws-backup-restore.yaml on moto)', f
     // The step's instant is the job's CompletionDate, by AWS Backup's clock.
     expect(Date.parse(result.clockAnchor) + restored.at.t).to.be.closeTo(Date.parse(jobCompletedAt), 1);
     expect(result.measurements.rtoMs.upper, JSON.stringify(result.measurements)).to.be.at.least(restoreMs);
+    // The restore-job signal saw the same job start and end, timed by the job's own dates.
+    const jobStates = timeline.filter((e) => e.kind === 'signal' && e.signal === 'restore-job');
+    expect(jobStates.map((e) => [e.state, e.source])).to.deep.equal([['no-job', 'observed'], ['RUNNING', 'source-clock'], ['COMPLETED', 'source-clock']]);
+    expect(Date.parse(result.clockAnchor) + jobStates[1].at.t).to.be.closeTo(Date.parse(restored.detail.jobCreatedAt), 1);
+    expect(Date.parse(result.clockAnchor) + jobStates[2].at.t).to.be.closeTo(Date.parse(jobCompletedAt), 1);
+    expect(jobStates[2].detail.jobMs).to.equal(restoreMs);
+    expect(result.checks.find((c: { name: string }) => c.name === 'steady-state before')).to.deep.include({ ok: true });
+  });
+
+  it('does not start while the newest cross-Region copy has failed, saying which job and why', async function () {
+    const restoresBefore = standIn.requests.filter((r) => r.operation === 'PUT /restore-jobs').length;
+    backup.addJob({
+      type: 'copy', id: 'copy-job-2', resourceArn: `arn:aws:rds:${WORLD.primary}:${WORLD.account}:db:orders`, state: 'FAILED',
+      creationDate: new Date(Date.now() - 60_000), completionDate: new Date(Date.now() - 30_000), recoveryPointArn: `arn:aws:backup:${WORLD.recovery}:${WORLD.account}:recovery-point:copy-2`,
+      statusMessage: 'Access denied to the destination vault\'s key',
+    });
+    const { code, text, result, timeline } = await world.runDrill(join(projectDir, 'drills/aws-backup-restore.yaml'));
+    expect(code, text).to.equal(EXIT.failed);
+    expect(result.aborted.reason).to.equal(`steady state not met before injecting, so no fault was injected: signal newest-copy is FAILED, expected COMPLETED (the newest copy job of arn:aws:rds:${WORLD.primary}:${WORLD.account}:db:orders, copy-job-2, is FAILED: Access denied to the destination vault's key)`);
+    expect(timeline.filter((e) => e.kind === 'fault' && e.action === 'injected'), 'faults or steps applied').to.deep.equal([]);
+    expect(standIn.requests.filter((r) => r.operation === 'PUT /restore-jobs').length, 'restores started').to.equal(restoresBefore);
   });
 });

@@ -1,18 +1,22 @@
 /**
  * Issue 20: the allow-list covers every AWS kind added for the reference architectures. A
  * scenario with the pilot light's scale-up, an Aurora failover, a Backup restore, the pinning
- * Lambda, the EventBridge queue and the replicated-store canaries, one of them aimed outside the
- * environment's Regions or account, exits 2 before any AWS call: the environment's endpoint is
- * a recording proxy in front of moto, and moto's own state shows the ECS service still at 0.
+ * Lambda, the EventBridge queue, the replicated-store canaries, a read replica's promotion, the
+ * AWS Backup job signal and the steady-state preconditions (ECR image, StackSet instance, bucket
+ * replication), one of them aimed outside the environment's Regions or account, exits 2 before
+ * any AWS call: the environment's endpoint is a recording proxy in front of moto, and moto's own
+ * state shows the ECS service still at 0 and the read replica still a replica.
  * The same scenario inside the allow-list plans every call its kinds would make.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateDBClusterCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
-import { ecsClient, emulatorTarget } from '../../src/aws/clients.js';
+import { ecsClient, emulatorTarget, rdsClient } from '../../src/aws/clients.js';
+import { readDbCluster } from '../../src/aws/rds-clusters.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/runtime/errors.js';
@@ -44,6 +48,10 @@ function allowedScenario(): Scenario {
       { name: 'recovery-app', kind: 'ecs-service', cluster: 'recovery', service: 'app', region: RECOVERY },
       { name: 'orders', kind: 'rds-cluster', dbClusterIdentifier: 'orders-primary', region: PRIMARY },
       { name: 'writer-region', kind: 'aurora-global-cluster', globalClusterIdentifier: 'orders', region: RECOVERY },
+      { name: 'copies', kind: 'backup-job', region: RECOVERY, jobType: 'copy', resourceArn: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:orders` },
+      { name: 'recovery-image', kind: 'ecr-image', repositoryName: 'app', region: RECOVERY, imageTag: 'v42' },
+      { name: 'stack-instance', kind: 'stack-set-instance', stackSetName: 'pilot-light', region: PRIMARY, instance: { account: ACCOUNT, region: RECOVERY } },
+      { name: 'bucket-replication', kind: 's3-bucket-replication', bucket: 'orders-primary', region: PRIMARY, destinationBucket: 'orders-replica' },
     ],
     canaries: [
       { name: 'objects', kind: 's3-replication', primary: { bucket: 'orders-primary', region: PRIMARY }, replica: { bucket: 'orders-replica', region: RECOVERY } },
@@ -55,6 +63,7 @@ function allowedScenario(): Scenario {
       { name: 'global', kind: 'aurora-global-failover', when: 'detect', globalClusterIdentifier: 'orders', region: RECOVERY, mode: 'failover', targetDbClusterArn: `arn:aws:rds:${RECOVERY}:${ACCOUNT}:cluster:orders-secondary` },
       { name: 'restore', kind: 'backup-restore', when: 'detect', region: RECOVERY, backupVaultName: 'recovery', resourceArn: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:orders`, iamRoleArn: `arn:aws:iam::${ACCOUNT}:role/restore` },
       { name: 'pin', kind: 'lambda-invoke', when: 'decide', functionName: `arn:aws:lambda:${RECOVERY}:${ACCOUNT}:function:pin-primary`, region: RECOVERY, payload: { value: '10.1.0.1' } },
+      { name: 'promote-replica', kind: 'rds-replica-promotion', when: 'detect', region: RECOVERY, dbClusterIdentifier: 'reports-replica' },
     ],
     milestones: { detect: { signal: 'alarm-events', becomes: 'ALARM' }, recovered: { probe: 'app', consecutive: 1 } },
     steadyState: { window: '1s' },
@@ -75,12 +84,19 @@ const REFUSED: { title: string; change(s: Scenario): void; expected: string[] }[
   { title: 'an S3 canary replica in eu-north-1', change: (s) => { s.canaries[0].replica.region = 'eu-north-1'; }, expected: ['canaries[0].replica.region', 'Region eu-north-1'] },
   { title: 'a DynamoDB canary primary in ca-central-1', change: (s) => { s.canaries[1].primary.region = 'ca-central-1'; }, expected: ['canaries[1].primary.region', 'Region ca-central-1'] },
   { title: 'an Aurora global signal in eu-west-3', change: (s) => { s.signals[3].region = 'eu-west-3'; }, expected: ['signals[3].region', 'Region eu-west-3'] },
+  { title: 'a read replica promotion in eu-west-1', change: (s) => { s.steps[5].region = 'eu-west-1'; }, expected: ['steps[5].region', 'Region eu-west-1'] },
+  { title: 'a Backup job signal of a resource in account 999999999999', change: (s) => { s.signals[4].resourceArn = `arn:aws:rds:${PRIMARY}:999999999999:db:orders`; }, expected: ['signals[4].resourceArn', 'account 999999999999'] },
+  { title: 'an ECR image precondition in ap-northeast-1', change: (s) => { s.signals[5].region = 'ap-northeast-1'; }, expected: ['signals[5].region', 'Region ap-northeast-1'] },
+  { title: 'a StackSet instance precondition in account 999999999999', change: (s) => { s.signals[6].instance.account = '999999999999'; }, expected: ['signals[6].instance.account', 'account 999999999999'] },
+  { title: 'a StackSet instance precondition in eu-south-1', change: (s) => { s.signals[6].instance.region = 'eu-south-1'; }, expected: ['signals[6].instance.region', 'Region eu-south-1'] },
+  { title: 'a bucket replication precondition in me-south-1', change: (s) => { s.signals[7].region = 'me-south-1'; }, expected: ['signals[7].region', 'Region me-south-1'] },
 ];
 
 describe('AWS allow-list for the reference architectures\' kinds on moto', function () {
   let moto: Emulator;
   let recorder: HttpFaultProxy;
   let ecs: ECSClient;
+  let rds: RDSClient;
   let work: TempDir;
   let configFile: string;
   let restoreCredentials: (() => void) | undefined;
@@ -93,6 +109,11 @@ describe('AWS allow-list for the reference architectures\' kinds on moto', funct
     await ecs.send(new CreateClusterCommand({ clusterName: 'recovery' }));
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'app', containerDefinitions: [{ name: 'app', image: 'app:1', memory: 128 }] }));
     await ecs.send(new CreateServiceCommand({ cluster: 'recovery', serviceName: 'app', taskDefinition: 'app', desiredCount: 0, launchType: 'EC2' }));
+    const primaryRds = rdsClient(emulatorTarget(moto.endpoint, PRIMARY));
+    await primaryRds.send(new CreateDBClusterCommand({ DBClusterIdentifier: 'reports', Engine: 'aurora-postgresql', MasterUsername: 'app', MasterUserPassword: 'not-a-secret' }));
+    primaryRds.destroy();
+    rds = rdsClient(emulatorTarget(moto.endpoint, RECOVERY));
+    await rds.send(new CreateDBClusterCommand({ DBClusterIdentifier: 'reports-replica', Engine: 'aurora-postgresql', MasterUsername: 'app', MasterUserPassword: 'not-a-secret', ReplicationSourceIdentifier: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:cluster:reports` }));
     work = createTempDir('aws-kinds-allow-list');
     configFile = work.write('firedrill.config.yaml', stringify({
       environments: { emu: { aws: { accounts: [ACCOUNT], regions: [PRIMARY, RECOVERY], endpoints: { default: recorder.endpoint } } } },
@@ -102,6 +123,7 @@ describe('AWS allow-list for the reference architectures\' kinds on moto', funct
   after(async function () {
     restoreCredentials?.();
     ecs?.destroy();
+    rds?.destroy();
     await recorder?.stop();
     await moto?.stop();
     work?.remove();
@@ -128,6 +150,8 @@ describe('AWS allow-list for the reference architectures\' kinds on moto', funct
       expect(recorder.requests.slice(from).map((r) => `${r.service} ${r.operation}`), 'AWS calls made by firedrill').to.deep.equal([]);
       const service = await readService(ecs, { cluster: 'recovery', service: 'app', region: RECOVERY }, new AbortController().signal);
       expect(service.desiredCount, 'the pilot light is still at 0').to.equal(0);
+      const replica = await readDbCluster(rds, { dbClusterIdentifier: 'reports-replica', region: RECOVERY }, new AbortController().signal);
+      expect(replica.ReplicationSourceIdentifier, 'the read replica is still a replica').to.equal(`arn:aws:rds:${PRIMARY}:${ACCOUNT}:cluster:reports`);
     });
   }
 
@@ -141,6 +165,8 @@ describe('AWS allow-list for the reference architectures\' kinds on moto', funct
       `rds:FailoverGlobalCluster AllowDataLoss orders -> writer arn:aws:rds:${RECOVERY}:${ACCOUNT}:cluster:orders-secondary`,
       `backup:StartRestoreJob of that recovery point as arn:aws:iam::${ACCOUNT}:role/restore`,
       `lambda:Invoke arn:aws:lambda:${RECOVERY}:${ACCOUNT}:function:pin-primary (${RECOVERY}) with {"value":"10.1.0.1"}`,
+      `rds:PromoteReadReplicaDBCluster DB cluster reports-replica (${RECOVERY})`,
+      'no revert: a promotion cannot be undone',
     ]) expect(text).to.contain(line);
     // One identity question per Region the drill uses, and nothing else.
     expect(new Set(recorder.requests.slice(from).map((r) => `${r.service} ${r.operation}`)), 'AWS calls made by plan').to.deep.equal(new Set(['sts GetCallerIdentity']));

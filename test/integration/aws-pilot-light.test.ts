@@ -6,13 +6,20 @@
  * on, the recovery Region once its ECS service runs a task. ECS tasks take 1.5 s to start after
  * UpdateService (moto starts them at once), through the task-start stand-in the environment's
  * `ecs` endpoint points at. So the drill's recovery time must contain the scale-up.
+ * The steady state needs what the design replicates beforehand: the test world puts the
+ * application image into the recovery Region's ECR repository (moto replicates nothing), deploys
+ * the StackSet to both Regions, and configures replication on the bucket. With the image gone
+ * from the recovery Region, the drill stops before injecting anything.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateStackInstancesCommand, CreateStackSetCommand } from '@aws-sdk/client-cloudformation';
+import { BatchDeleteImageCommand, CreateRepositoryCommand, PutImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { CreateBucketCommand, PutBucketReplicationCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
-import { ecsClient, emulatorTarget, route53Client } from '../../src/aws/clients.js';
+import { cloudFormationClient, ecrClient, ecsClient, emulatorTarget, route53Client, s3Client, withClient } from '../../src/aws/clients.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { EXIT } from '../../src/runtime/errors.js';
 import { readService } from '../../src/aws/ecs-services.js';
@@ -24,14 +31,39 @@ import { ecsTaskStart } from '../support/ecs-task-start.js';
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 const TASK_START_MS = 1_500;
 const RECORD = 'app.pilot.test.';
+const IMAGE_TAG = 'v42';
+
+/** What the pilot light has in the recovery Region before any drill: the image, the StackSet's stack, bucket replication. */
+async function replicateToRecoveryRegion(moto: Emulator, ecr: ECRClient): Promise<void> {
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
+  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7023, digest: `sha256:${'b'.repeat(64)}` }, layers: [] });
+  await ecr.send(new PutImageCommand({ repositoryName: 'app', imageManifest: manifest, imageTag: IMAGE_TAG }));
+  await withClient(cloudFormationClient(emulatorTarget(moto.endpoint, WORLD.primary)), async (cfn) => {
+    await cfn.send(new CreateStackSetCommand({ StackSetName: 'pilot-light', TemplateBody: JSON.stringify({ Resources: { Jobs: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'pilot-light-jobs' } } } }) }));
+    await cfn.send(new CreateStackInstancesCommand({ StackSetName: 'pilot-light', Accounts: [WORLD.account], Regions: [WORLD.primary, WORLD.recovery] }));
+  });
+  await withClient(s3Client(emulatorTarget(moto.endpoint, WORLD.primary)), async (s3) => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'pilot-light-assets' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'pilot-light-assets', VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(new PutBucketReplicationCommand({
+      Bucket: 'pilot-light-assets',
+      ReplicationConfiguration: {
+        Role: `arn:aws:iam::${WORLD.account}:role/s3-replication`,
+        Rules: [{ ID: 'to-recovery', Priority: 1, Status: 'Enabled', Filter: { Prefix: '' }, DeleteMarkerReplication: { Status: 'Disabled' }, Destination: { Bucket: 'arn:aws:s3:::pilot-light-assets-replica' } }],
+      },
+    }));
+  });
+}
 
 describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function () {
   let moto: Emulator;
   let standIn: AwsStandIn;
   let ecs: ECSClient;
   let r53: Route53Client;
+  let ecr: ECRClient;
   let world: AwsDrillWorld;
   let hostedZoneId: string;
+  let faultCalls = 0;
   const ctx = new AbortController().signal;
   const recoveryService = () => readService(ecs, { cluster: 'recovery', service: 'app', region: WORLD.recovery }, ctx);
   const recordValue = async () => describeRecordSet(await readRecordSet(r53, { hostedZoneId, recordName: RECORD, type: 'A' }));
@@ -43,6 +75,8 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     void standIn.nextRequest('UpdateService').then(() => { setTimeout(() => tasks.start(2), TASK_START_MS); });
     ecs = ecsClient(emulatorTarget(standIn.endpoint, WORLD.recovery));
     r53 = route53Client(emulatorTarget(moto.endpoint, WORLD.primary));
+    ecr = ecrClient(emulatorTarget(moto.endpoint, WORLD.recovery));
+    await replicateToRecoveryRegion(moto, ecr);
     await ecs.send(new CreateClusterCommand({ clusterName: 'recovery' }));
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'app', containerDefinitions: [{ name: 'app', image: 'app:1', memory: 128 }] }));
     await ecs.send(new CreateServiceCommand({ cluster: 'recovery', serviceName: 'app', taskDefinition: 'app', desiredCount: 0, launchType: 'EC2' }));
@@ -51,7 +85,8 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     world = await startAwsDrillWorld({
       moto,
       endpoints: { ecs: standIn.endpoint },
-      vars: { hostedZoneId },
+      vars: { hostedZoneId, appImageTag: IMAGE_TAG },
+      onPrimaryDown() { faultCalls++; },
       async serving(primaryDown) {
         const value = await recordValue();
         if (value === '10.0.0.1') return primaryDown ? undefined : WORLD.primary;
@@ -63,6 +98,7 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
   after(async function () {
     ecs?.destroy();
     r53?.destroy();
+    ecr?.destroy();
     await world?.stop();
     await standIn?.stop();
     await moto?.stop();
@@ -78,6 +114,22 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     expect(failoverMs.upper, JSON.stringify(result.measurements)).to.be.at.least(TASK_START_MS);
     expect(result.steps.map((s: { name: string; verified: boolean }) => [s.name, s.verified])).to.deep.equal([['scale-up', true], ['switch-dns', true]]);
     // Reverted after the drill: the pilot light is back at 0 and the record at the primary.
+    expect((await recoveryService()).desiredCount).to.equal(0);
+    expect(await recordValue()).to.equal('10.0.0.1');
+    const before = result.checks.find((c: { name: string }) => c.name === 'steady-state before');
+    expect(before, JSON.stringify(result.checks)).to.deep.include({ ok: true });
+  });
+
+  it('refuses to inject when the application image is not in the recovery Region, saying so', async function () {
+    // The replication lost: the recovery Region's repository no longer has the image.
+    await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'app', imageIds: [{ imageTag: IMAGE_TAG }] }));
+    const faultCallsBefore = faultCalls;
+    const { code, text, result, timeline } = await world.runDrill(join(projectDir, 'drills/aws-pilot-light.yaml'));
+    expect(code, text).to.equal(EXIT.failed);
+    expect(result.outcome).to.equal('aborted');
+    expect(result.aborted.reason).to.match(new RegExp(`^steady state not met before injecting, so no fault was injected: signal recovery-image is missing, expected present \\(ECR has no image app:${IMAGE_TAG} in ${WORLD.recovery}\\)$`));
+    expect(timeline.filter((e) => e.kind === 'fault' && e.action === 'injected'), 'faults or steps applied').to.deep.equal([]);
+    expect(faultCalls, 'calls to the primary\'s fault hook').to.equal(faultCallsBefore);
     expect((await recoveryService()).desiredCount).to.equal(0);
     expect(await recordValue()).to.equal('10.0.0.1');
   });

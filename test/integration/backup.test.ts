@@ -2,7 +2,8 @@
  * The AWS Backup restore step through the real @aws-sdk/client-backup. moto 5.2.5 keeps vaults
  * (CreateBackupVault works) but has no jobs: StartRestoreJob, DescribeRestoreJob and
  * ListRecoveryPointsByBackupVault answer 404. A stand-in in front of moto plays them in the
- * REST-JSON protocol (backup-stand-in.ts); the vault itself is moto's.
+ * REST-JSON protocol (backup-stand-in.ts); the vault itself is moto's. The same stand-in lists
+ * jobs (ListBackupJobs, ListCopyJobs, ListRestoreJobs: 404 on moto) for the backup-job signal.
  */
 import { fileURLToPath } from 'node:url';
 import { CreateBackupVaultCommand } from '@aws-sdk/client-backup';
@@ -10,6 +11,8 @@ import { expect } from 'chai';
 import { backupClient, emulatorTarget } from '../../src/aws/clients.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { backupRestoreSettings, createBackupRestore } from '../../src/steps/backup-restore.js';
+import { createBackupJobSignal, type BackupJobSignalSettings } from '../../src/signals/backup-job.js';
+import { failureOf } from '../support/failure-of.js';
 import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';
 import { backupStandIn } from '../support/backup-stand-in.js';
 import { recordingFaultContext } from '../support/fault-context.js';
@@ -131,5 +134,89 @@ describe('AWS Backup restore step (moto vault, stand-in jobs)', function () {
     expect((error as Error).name).to.equal('ThrottlingException');
     expect(remembered).to.deep.equal([]);
     expect(standIn.requests.filter((r) => r.operation === 'PUT /restore-jobs').length).to.equal(jobsBefore);
+  });
+  describe('backup-job signal', function () {
+    const jobs = backupStandIn();
+    let jobsStandIn: AwsStandIn;
+    const signal = (settings: Partial<BackupJobSignalSettings>, endpoint = () => jobsStandIn.endpoint) =>
+      createBackupJobSignal('copies', { region: RECOVERY, jobType: 'copy', resourceArn: DB, ...settings }, () => emulatorTarget(endpoint(), RECOVERY));
+    const observeOnce = async (settings: Partial<BackupJobSignalSettings>, endpoint?: () => string) => {
+      const s = signal(settings, endpoint);
+      try {
+        return await s.observe({ signal: new AbortController().signal });
+      } finally {
+        await s.close();
+      }
+    };
+
+    before(async function () {
+      jobsStandIn = await startAwsStandIn({ upstream: moto.endpoint, answer: jobs.answer });
+      jobs.addRecoveryPoint({ vault: VAULT, recoveryPointArn: 'arn:aws:backup:us-west-2:123456789012:recovery-point:copy-1', resourceArn: DB, creationDate: ago(600_000), status: 'COMPLETED' });
+    });
+    after(async function () { await jobsStandIn?.stop(); });
+
+    it('is no-job before the resource has a job of that type', async function () {
+      const seen = await observeOnce({});
+      expect(seen.state).to.equal('no-job');
+      expect(seen.since).to.equal(undefined);
+      expect(seen.detail?.reason).to.equal(`AWS Backup in ${RECOVERY} has no copy job of ${DB}`);
+    });
+
+    it('follows the newest copy job, timed by the job\'s own CreationDate, then its CompletionDate', async function () {
+      jobs.addJob({ type: 'copy', id: 'copy-old', resourceArn: DB, state: 'FAILED', creationDate: ago(7_200_000), completionDate: ago(7_100_000), recoveryPointArn: 'arn:aws:backup:us-west-2:123456789012:recovery-point:copy-0' });
+      jobs.addJob({ type: 'copy', id: 'copy-other', resourceArn: 'arn:aws:rds:us-east-1:123456789012:db:other', state: 'RUNNING', creationDate: ago(1_000), recoveryPointArn: 'arn:aws:backup:us-west-2:123456789012:recovery-point:other' });
+      const now = Date.now();
+      const created = new Date(now - 300_000);
+      const job = { type: 'copy' as const, id: 'copy-1', resourceArn: DB, state: 'RUNNING' as const, creationDate: created, recoveryPointArn: 'arn:aws:backup:us-west-2:123456789012:recovery-point:copy-1' };
+      jobs.addJob(job);
+      const running = await observeOnce({});
+      expect(running.state).to.equal('RUNNING');
+      expect(running.since?.getTime()).to.equal(created.getTime());
+      expect(running.detail).to.include({ jobId: 'copy-1', createdAt: created.toISOString(), completedAt: null, jobMs: null, recoveryPointArn: job.recoveryPointArn });
+      expect(running.detail?.reason).to.equal(`the newest copy job of ${DB}, copy-1, is RUNNING`);
+
+      const completed = new Date(now - 60_000);
+      Object.assign(job, { state: 'COMPLETED', completionDate: completed });
+      const done = await observeOnce({});
+      expect(done.state).to.equal('COMPLETED');
+      expect(done.since?.getTime()).to.equal(completed.getTime());
+      expect(done.detail).to.include({ jobId: 'copy-1', completedAt: completed.toISOString(), jobMs: 240_000 });
+      expect(done.detail).not.to.have.property('reason');
+      expect(jobsStandIn.requests.filter((r) => r.operation === 'GET /copy-jobs').map((r) => new URL(r.path, 'http://x').searchParams.get('resourceArn'))).to.include(DB);
+    });
+
+    it('reads a backup job the same way', async function () {
+      jobs.addJob({ type: 'backup', id: 'backup-1', resourceArn: DB, state: 'CREATED', creationDate: ago(5_000), recoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:b-1' });
+      const seen = await observeOnce({ jobType: 'backup', region: 'us-east-1' });
+      expect([seen.state, seen.detail?.jobId]).to.deep.equal(['CREATED', 'backup-1']);
+    });
+
+    it('follows a restore job the drill started, of the resource its recovery point was taken of, with the job\'s own dates', async function () {
+      const restore = createBackupRestore(() => emulatorTarget(jobsStandIn.endpoint, RECOVERY));
+      const { context } = recordingFaultContext(async () => null);
+      const started = jobsStandIn.nextRequest('GET /restore-jobs/restore-1');
+      const restoring = restore.inject(settings(), context);
+      await started;
+      const running = await observeOnce({ jobType: 'restore' });
+      expect([running.state, running.detail?.jobId]).to.deep.equal(['RUNNING', 'restore-1']);
+      expect((await observeOnce({ jobType: 'restore', resourceArn: 'arn:aws:rds:us-east-1:123456789012:db:other' })).state, 'another resource').to.equal('no-job');
+      jobs.finishJobs('COMPLETED');
+      const injection = await restoring;
+      const done = await observeOnce({ jobType: 'restore' });
+      expect(done.state).to.equal('COMPLETED');
+      expect(done.since?.toISOString()).to.equal(injection.detail!.jobCompletedAt);
+      expect(done.detail?.jobMs).to.equal(injection.detail!.restoreMs);
+    });
+
+    it('fails the poll (never a job state) when AWS Backup throttles every attempt', async function () {
+      const throttling = await startHttpFaultProxy({ upstream: jobsStandIn.endpoint, plan: always('throttle') });
+      try {
+        const error = await failureOf(observeOnce({}, () => throttling.endpoint));
+        expect(error.name).to.equal('ThrottlingException');
+        expect(throttling.requests.length, 'attempts').to.equal(5);
+      } finally {
+        await throttling.stop();
+      }
+    });
   });
 });

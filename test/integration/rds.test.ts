@@ -6,9 +6,14 @@
  *   A stand-in in front of moto plays them in the Query protocol (see aurora-global-stand-in.ts).
  * - DescribeGlobalClusters ignores GlobalClusterIdentifier and lists every global cluster.
  * - No DescribeEvents for clusters, so no RDS-side time of a failover: `at` is bracketed by polls.
+ * - PromoteReadReplicaDBCluster on a cross-Region replica cluster clears its
+ *   ReplicationSourceIdentifier at once (the cluster stays `available`). PromoteReadReplica on a
+ *   cross-Region replica instance leaves ReadReplicaSourceDBInstanceIdentifier in place; a
+ *   stand-in drops it from DescribeDBInstances once the promotion was asked for, as RDS does
+ *   when it finishes.
  */
 import { fileURLToPath } from 'node:url';
-import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateGlobalClusterCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, CreateGlobalClusterCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { expect } from 'chai';
 import { emulatorTarget, rdsClient, type AwsTarget } from '../../src/aws/clients.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
@@ -18,6 +23,8 @@ import { createAuroraGlobalClusterSignal } from '../../src/signals/aurora-global
 import { createRdsClusterSignal } from '../../src/signals/rds-cluster.js';
 import { auroraGlobalFailoverSettings, createAuroraGlobalFailover } from '../../src/steps/aurora-global-failover.js';
 import { createRdsClusterFailover, rdsClusterFailoverSettings } from '../../src/steps/rds-cluster-failover.js';
+import { createRdsReplicaPromotion, rdsReplicaPromotionSettings } from '../../src/steps/rds-replica-promotion.js';
+import { failureOf } from '../support/failure-of.js';
 import { auroraGlobalStandIn } from '../support/aurora-global-stand-in.js';
 import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';
 import { recordingFaultContext } from '../support/fault-context.js';
@@ -223,6 +230,132 @@ describe('RDS / Aurora on moto', function () {
       expect(String(error)).to.include('is already the writer of orders: nothing to fail over');
       expect(remembered).to.deep.equal([]);
       expect(moves(), 'failover or switchover calls').to.equal(movesBefore);
+    });
+  });
+  describe('read replica promotion step', function () {
+    let west: RDSClient;
+    let standIn: AwsStandIn;
+    /** Instances whose promotion was asked for: RDS stops naming their source when it finishes. */
+    const promotedInstances = new Set<string>();
+    const step = () => createRdsReplicaPromotion(() => emulatorTarget(standIn.endpoint, RECOVERY));
+    const settings = (extra: Record<string, unknown>) => rdsReplicaPromotionSettings.parse({ region: RECOVERY, pollInterval: '50ms', ...extra });
+    const replicaSource = async () => (await readDbCluster(west, { dbClusterIdentifier: 'reports-replica', region: RECOVERY }, ctx.signal)).ReplicationSourceIdentifier ?? null;
+    /** Through the stand-in: the instance as RDS describes it once a promotion finished. */
+    const instanceSource = async () => {
+      const client = rdsClient(emulatorTarget(standIn.endpoint, RECOVERY));
+      try {
+        return (await client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'ledger-replica' }))).DBInstances![0]!.ReadReplicaSourceDBInstanceIdentifier ?? null;
+      } finally {
+        client.destroy();
+      }
+    };
+
+    before(async function () {
+      west = rdsClient(emulatorTarget(moto.endpoint, RECOVERY));
+      await east.send(new CreateDBClusterCommand({ DBClusterIdentifier: 'reports', Engine: 'aurora-postgresql', MasterUsername: 'app', MasterUserPassword: 'not-a-secret' }));
+      await west.send(new CreateDBClusterCommand({ DBClusterIdentifier: 'reports-replica', Engine: 'aurora-postgresql', MasterUsername: 'app', MasterUserPassword: 'not-a-secret', ReplicationSourceIdentifier: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:cluster:reports` }));
+      await east.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'ledger', Engine: 'postgres', DBInstanceClass: 'db.t3.micro', AllocatedStorage: 20, MasterUsername: 'app', MasterUserPassword: 'not-a-secret' }));
+      await west.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'ledger-replica', SourceDBInstanceIdentifier: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:ledger` }));
+      standIn = await startAwsStandIn({
+        upstream: moto.endpoint,
+        rewrite(request, body) {
+          const id = new URLSearchParams(request.body).get('DBInstanceIdentifier') ?? '';
+          if (request.operation === 'PromoteReadReplica') promotedInstances.add(id);
+          if (request.operation !== 'DescribeDBInstances' || !promotedInstances.has(id)) return body;
+          return body.replace(/<ReadReplicaSourceDBInstanceIdentifier>[^<]*<\/ReadReplicaSourceDBInstanceIdentifier>/, '');
+        },
+      });
+    });
+
+    after(async function () {
+      west?.destroy();
+      await standIn?.stop();
+    });
+
+    it('plans the promotion, and says it cannot be undone', function () {
+      expect(step().plan(settings({ dbClusterIdentifier: 'reports-replica' }))).to.deep.equal([
+        `rds:PromoteReadReplicaDBCluster DB cluster reports-replica (${RECOVERY}), then wait up to 1800000ms for it to be available and replicate from nothing`,
+        `no revert: a promotion cannot be undone; DB cluster reports-replica (${RECOVERY}) stays a standalone writer (re-create the replica to fail back)`,
+      ]);
+    });
+
+    it('promotes the cross-Region replica cluster, remembering its source first; revert leaves it promoted', async function () {
+      const s = settings({ dbClusterIdentifier: 'reports-replica' });
+      const { context, remembered, logs } = recordingFaultContext(replicaSource);
+      const sentT = context.clock.now();
+      const injection = await step().inject(s, context);
+      const source = `arn:aws:rds:${PRIMARY}:${ACCOUNT}:cluster:reports`;
+      expect(remembered).to.deep.equal([{ state: { promotedFrom: source }, resourceAtThatMoment: source }]);
+      expect(await replicaSource(), 'replicates from').to.equal(null);
+      expect(standIn.requests.filter((r) => r.operation === 'PromoteReadReplicaDBCluster').map((r) => new URLSearchParams(r.body).get('DBClusterIdentifier'))).to.deep.equal(['reports-replica']);
+      expect(injection.detail).to.include({ replica: `DB cluster reports-replica (${RECOVERY})`, promotedFrom: source, revert: false });
+      expect(injection.at.lower).to.be.at.least(sentT);
+      expect(injection.at.lower).to.be.at.most(injection.at.upper);
+      await step().revert(s, injection.state, context);
+      await step().verifyReverted(s, injection.state, context);
+      expect(logs).to.deep.equal([`DB cluster reports-replica (${RECOVERY}) stays promoted: a promotion cannot be undone (it replicated from ${source})`]);
+      expect(await replicaSource(), 'still promoted after revert').to.equal(null);
+      expect(await step().evidence!(s, injection.state, context)).to.deep.equal({ replica: `DB cluster reports-replica (${RECOVERY})`, status: 'available', replicatingFrom: null, promotedFrom: source });
+    });
+
+    it('refuses a database that is no replica (already promoted), having remembered and changed nothing', async function () {
+      const { context, remembered } = recordingFaultContext(replicaSource);
+      const promotions = () => standIn.requests.filter((r) => r.operation.startsWith('PromoteReadReplica')).length;
+      const before = promotions();
+      const error = await failureOf(step().inject(settings({ dbClusterIdentifier: 'reports-replica' }), context));
+      expect(error.message).to.equal(`DB cluster reports-replica (${RECOVERY}) is not a read replica (status available, replicating from nothing): nothing to promote`);
+      expect(remembered).to.deep.equal([]);
+      expect(promotions()).to.equal(before);
+    });
+
+    it('names a replica RDS does not know', async function () {
+      const { context, remembered } = recordingFaultContext(replicaSource);
+      const error = await failureOf(step().inject(settings({ dbClusterIdentifier: 'no-such-replica' }), context));
+      expect(error.name).to.equal('DBClusterNotFoundFault');
+      expect(remembered).to.deep.equal([]);
+    });
+
+    it('promotes a cross-Region replica instance (PromoteReadReplica), waiting until it no longer names its source', async function () {
+      const source = `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:ledger`;
+      expect(await instanceSource()).to.equal(source);
+      const { context, remembered } = recordingFaultContext(instanceSource);
+      const injection = await step().inject(settings({ dbInstanceIdentifier: 'ledger-replica' }), context);
+      expect(remembered.map((r) => r.state)).to.deep.equal([{ promotedFrom: source }]);
+      expect(injection.detail).to.include({ replica: `DB instance ledger-replica (${RECOVERY})`, promotedFrom: source });
+      expect(standIn.requests.filter((r) => r.operation === 'PromoteReadReplica').map((r) => new URLSearchParams(r.body).get('DBInstanceIdentifier'))).to.deep.equal(['ledger-replica']);
+      expect(await instanceSource()).to.equal(null);
+    });
+
+    it('times out naming what it last saw when the promotion does not finish', async function () {
+      await west.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'ledger-replica-2', SourceDBInstanceIdentifier: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:ledger` }));
+      // Straight to moto, which never stops naming an instance replica's source.
+      const onMoto = createRdsReplicaPromotion(() => emulatorTarget(moto.endpoint, RECOVERY));
+      const { context, remembered } = recordingFaultContext(async () => null);
+      const error = await failureOf(onMoto.inject(settings({ dbInstanceIdentifier: 'ledger-replica-2', timeout: '300ms' }), context));
+      expect(error.message).to.equal(`timed out after 300ms waiting for DB instance ledger-replica-2 (${RECOVERY}) to be available and replicate from nothing; last seen: status available, replicating from arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:ledger`);
+      expect(remembered.map((r) => r.state), 'on record before the change, for the journal').to.deep.equal([{ promotedFrom: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:ledger` }]);
+    });
+
+    it('rides out throttling of the promotion call', async function () {
+      await west.send(new CreateDBClusterCommand({ DBClusterIdentifier: 'reports-replica-2', Engine: 'aurora-postgresql', MasterUsername: 'app', MasterUserPassword: 'not-a-secret', ReplicationSourceIdentifier: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:cluster:reports` }));
+      const proxy = await startHttpFaultProxy({ upstream: moto.endpoint });
+      try {
+        let throttled = 0;
+        proxy.setPlan((r) => (r.operation === 'PromoteReadReplicaDBCluster' && throttled++ < 2 ? 'throttle' : undefined));
+        const { context } = recordingFaultContext(async () => null);
+        await createRdsReplicaPromotion(() => emulatorTarget(proxy.endpoint, RECOVERY)).inject(settings({ dbClusterIdentifier: 'reports-replica-2' }), context);
+        expect(proxy.requests.filter((r) => r.operation === 'PromoteReadReplicaDBCluster').map((r) => r.answeredBy)).to.deep.equal(['proxy', 'proxy', 'upstream']);
+        expect((await readDbCluster(west, { dbClusterIdentifier: 'reports-replica-2', region: RECOVERY }, ctx.signal)).ReplicationSourceIdentifier ?? null).to.equal(null);
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('refuses settings naming both a cluster and an instance, or neither', function () {
+      for (const extra of [{}, { dbClusterIdentifier: 'a', dbInstanceIdentifier: 'b' }]) {
+        const parsed = rdsReplicaPromotionSettings.safeParse({ region: RECOVERY, ...extra });
+        expect(parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).to.deep.equal(['dbClusterIdentifier: expected exactly one of dbClusterIdentifier and dbInstanceIdentifier']);
+      }
     });
   });
 });

@@ -254,6 +254,17 @@ describe('loadScenario', () => {
       ]);
     });
 
+    it('reports an account field outside the allow-list with its path (a StackSet instance\'s account)', async () => {
+      const instance = (account: string) => variant((s) => {
+        s.signals.push({ name: 'recovery-stack', kind: 'stack-set-instance', stackSetName: 'pilot-light', region: 'us-east-1', instance: { account, region: 'us-west-2' } });
+      });
+      const outside = await load(instance('999999999999'));
+      expect(allowListProblems(outside, ENV)).to.deep.equal([
+        `${outside.file}: signals[1].instance.account: account 999999999999 is not allowed in environment "test" (allowed: 123456789012)`,
+      ]);
+      expect(allowListProblems(await load(instance('123456789012')), ENV)).to.deep.equal([]);
+    });
+
     it('accepts what is on the allow-list, and flags any Region when the environment has none', async () => {
       const loaded = await load(write('s.yaml', YAML_TEXT));
       expect(allowListProblems(loaded, ENV)).to.deep.equal([]);
