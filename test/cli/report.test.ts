@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../support/capture-io.js';
 import { DRILL_FIXTURES } from '../support/drill-fixtures.js';
-import { plantHistory } from '../support/drill-history.js';
+import { generateKeyFile } from '../../src/report/signers.js';
+import { forgeRecord, plantHistory } from '../support/drill-history.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
 async function report(cwd: string, ...args: string[]): Promise<{ code: number; output: string }> {
@@ -88,22 +89,31 @@ describe('firedrill report (in-process, from drill folders and a planted history
       expect(result.output).to.include(`TAMPERED: record 3 (drill lab-demo-day3): timeline.ndjson removed (${join(runDirs[2]!, 'timeline.ndjson')})`);
     });
 
-    it('an edited history record is named, even when its own hash was recomputed', async () => {
-      const { file } = await plantHistory(dir.path, [2.6, 2.7, 2.5]);
+    it('an edited history record is named, even when its own hash was recomputed; its signature no longer holds', async () => {
+      const { file, publicKey } = await plantHistory(dir.path, [2.6, 2.7, 2.5]);
       const records = lines(file);
-      writeFileSync(file, [records[0], records[1]!.replace('"outcome":"passed"', '"outcome":"failed"'), records[2]].join('\n') + '\n');
+      writeFileSync(file, [records[0], forgeRecord(records[1]!, (r) => { r.outcome = 'failed'; }), records[2]].join('\n') + '\n');
       const result = await report(dir.path, 'verify', '--history', file);
       expect(result.code).to.equal(1);
       expect(result.output).to.include('TAMPERED: record 2 (drill lab-demo-day2): edited: its content no longer matches its SHA-256');
 
-      const { recordHash } = await import('../../src/report/history.js');
-      const forged = JSON.parse(records[1]!) as Parameters<typeof recordHash>[0];
-      forged.outcome = 'failed';
-      forged.sha256 = recordHash(forged);
-      writeFileSync(file, [records[0], JSON.stringify(forged), records[2]].join('\n') + '\n');
-      const rehashed = await report(dir.path, 'verify', '--history', file);
+      writeFileSync(file, [records[0], forgeRecord(records[1]!, (r) => { r.outcome = 'failed'; }, { rehash: true }), records[2]].join('\n') + '\n');
+      const rehashed = await report(dir.path, 'verify', '--history', file, '--public-key', publicKey);
       expect(rehashed.code).to.equal(1);
       expect(rehashed.output).to.include('TAMPERED: record 2 (drill lab-demo-day2): edited: record 3 (drill lab-demo-day3) links to a different SHA-256');
+      expect(rehashed.output).to.match(/TAMPERED: record 2 \(drill lab-demo-day2\): bad signature: key [0-9a-f]{16}… did not sign this content/);
+      expect(rehashed.output.match(/bad signature/g)).to.have.length(1);
+    });
+
+    it('with the runner\'s public key every signature is checked; a record signed by another key is named', async () => {
+      const { file, publicKey } = await plantHistory(dir.path, [2.6, 2.7]);
+      const intact = await report(dir.path, 'verify', '--history', file, '--public-key', publicKey);
+      expect(intact.code, intact.output).to.equal(0);
+      expect(intact.output).to.include('2 record(s), 4 file(s) checked, 2 signature(s) checked against 1 key(s): chain, signatures and every SHA-256 intact');
+      const other = generateKeyFile(join(dir.path, 'someone-else.pem'));
+      const stranger = await report(dir.path, 'verify', '--history', file, '--public-key', other.publicFile);
+      expect(stranger.code).to.equal(1);
+      expect(stranger.output).to.include('TAMPERED: record 1 (drill lab-demo-day1): signed only by keys not given to verify');
     });
 
     it('a deleted run and two swapped runs are named', async () => {
