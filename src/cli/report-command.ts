@@ -18,6 +18,7 @@ import { DEFAULT_REGRESSION_OPTIONS, findRegressions, newestRegressions } from '
 import { CHART_FILE, renderTimelineChart } from '../report/timeline-chart.js';
 import { verifyHistory } from '../report/verify.js';
 import { stateDirFrom } from '../runtime/state-dir.js';
+import { FIREDRILL_VERSION } from '../runtime/version.js';
 import { PROJECT_DIR } from './context.js';
 import type { Io } from './io.js';
 import { UsageError } from './run-command.js';
@@ -41,7 +42,6 @@ history options: --config FILE (its "history" section: S3 bucket, signing key; d
 
 /** Report templates and framework control mappings: data, kept at the top of the project. */
 const REPORTS_DIR = join(PROJECT_DIR, 'reports');
-const TOOL_VERSION = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
 const HISTORY_OPTIONS = { history: { type: 'string' }, 'state-dir': { type: 'string' }, config: { type: 'string' } } as const;
 
@@ -109,7 +109,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     const chain = await readChain(history);
     const integrity = verifyHistory(chain, { files: history.store.filesAreLocal ? 'all' : 'present' });
     const records = await listHistory(history, {});
-    const report = buildComplianceReport(records, { from, to, frameworks, tool: `firedrill ${TOOL_VERSION}`, integrity });
+    const report = buildComplianceReport(records, { from, to, frameworks, tool: `firedrill ${FIREDRILL_VERSION}`, integrity });
     const files = await writeComplianceReport(report, join(REPORTS_DIR, 'templates', 'compliance.html'), resolve(io.cwd, values.out));
     io.out(`compliance report: ${report.drills.length} drill(s), ${frameworks.length} framework(s)${report.integrity.problems.length ? `, ${report.integrity.problems.length} integrity problem(s)` : ''}`);
     for (const file of Object.values(files)) io.out(`  ${file}`);

@@ -9,6 +9,8 @@ export interface S3HistoryOptions {
   prefix: string;
   /** Each record is locked (Object Lock, COMPLIANCE mode) for this many days from when it is written. */
   retentionDays: number;
+  /** Versions per ListObjectVersions page (S3's own default, 1000, when absent). */
+  pageSize?: number;
 }
 
 /** Record keys sort in chain order: the place, zero-padded. */
@@ -75,7 +77,7 @@ export function s3History(options: S3HistoryOptions, target: AwsTarget, now: () 
       const markers = new Map<string, DeleteMarkerEntry[]>();
       let page: { KeyMarker?: string; VersionIdMarker?: string } = fromSeq > 1 ? { KeyMarker: keyOf(fromSeq - 1) } : {};
       for (;;) {
-        const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, ...page }));
+        const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, ...(options.pageSize ? { MaxKeys: options.pageSize } : {}), ...page }));
         for (const v of listed.Versions ?? []) if (v.Key && seqOf(v.Key) !== undefined) versions.set(v.Key, [...(versions.get(v.Key) ?? []), v]);
         for (const m of listed.DeleteMarkers ?? []) if (m.Key && seqOf(m.Key) !== undefined) markers.set(m.Key, [...(markers.get(m.Key) ?? []), m]);
         if (!listed.IsTruncated) break;
