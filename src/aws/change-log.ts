@@ -31,7 +31,7 @@ export function currentAwsChangeLog(): AwsChange[] | undefined {
 }
 
 /** Reads change nothing; everything else (Create, Put, Update, Delete, Start, Stop, Failover, Invoke…) may. */
-const READ_ONLY_OPERATION = /^(Get|List|Describe|Head|Lookup|Search|Query|Scan|BatchGet|Select|Test|Simulate|Estimate|Preview|Check|Validate|Verify)[A-Z]/;
+const READ_ONLY_OPERATION = /^(Get|List|Describe|Head|Lookup|Search|Query|Scan|BatchGet|Select|Test|Simulate|Estimate|Preview|Check|Validate|Verify)([A-Z]|$)/;
 
 export function changesSomething(operation: string): boolean {
   return !READ_ONLY_OPERATION.test(operation);
