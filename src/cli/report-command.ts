@@ -6,7 +6,7 @@ import { renderAllureHtml, writeAllureResult } from '../report/allure.js';
 import { buildComplianceReport, writeComplianceReport } from '../report/compliance.js';
 import { readDrillOutput } from '../report/drill-output.js';
 import { loadFrameworks } from '../report/frameworks.js';
-import type { DrillHistory } from '../report/drill-history.js';
+import { drillRecordsOf, type DrillHistory } from '../report/drill-history.js';
 import { keyIdOf, publicKeyFrom } from '../report/dsse.js';
 import { CorruptHistoryError, operatorName } from '../report/history.js';
 import { historyTarget, openHistory } from '../report/history-config.js';
@@ -16,7 +16,7 @@ import { renderHistoryHtml, renderHistoryTable } from '../report/history-report.
 import { renderJunit } from '../report/junit.js';
 import { DEFAULT_REGRESSION_OPTIONS, findRegressions, newestRegressions } from '../report/regressions.js';
 import { CHART_FILE, renderTimelineChart } from '../report/timeline-chart.js';
-import { verifyHistory } from '../report/verify.js';
+import { describeSignOffs, verifyHistory } from '../report/verify.js';
 import { stateDirFrom } from '../runtime/state-dir.js';
 import { FIREDRILL_VERSION } from '../runtime/version.js';
 import { PROJECT_DIR } from './context.js';
@@ -84,11 +84,14 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       ...(values.last !== undefined ? { last: positiveInteger(values.last, '--last') } : {}),
       ...(values.share !== undefined ? { share: percentage(values.share, '--share') } : {}),
     };
-    const entries = await listHistory(historyOf(io, values), { ...(values.scenario ? { scenario: values.scenario } : {}), ...(values.environment ? { environment: values.environment } : {}) });
+    const chain = await readChain(historyOf(io, values));
+    const entries = drillRecordsOf(chain, { ...(values.scenario ? { scenario: values.scenario } : {}), ...(values.environment ? { environment: values.environment } : {}) });
     // --last N: the table shows each scenario's newest N runs; the baselines still use what came before.
     const shown = values.last === undefined ? entries : newestPerScenario(entries, options.last);
     const regressions = findRegressions(entries, options).filter((r) => shown.some((e) => e.drillId === r.drillId));
     io.out(renderHistoryTable(shown, regressions));
+    const shownIds = new Set(shown.map((e) => e.drillId));
+    for (const signOff of describeSignOffs(chain).signOffs) if (shownIds.has(signOff.drillId)) io.out(`sign-off: ${signOff.text}`);
     if (values.html) io.out(`\nhistory page: ${writeReport(io, values.html, renderHistoryHtml(shown, regressions, new Date()))}`);
     if (values['fail-on-regression'] && newestRegressions(entries, options).length) {
       io.err(`firedrill report history: the newest run of a scenario regressed (--fail-on-regression)`);
@@ -108,8 +111,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     const history = historyOf(io, values);
     const chain = await readChain(history);
     const integrity = verifyHistory(chain, { files: history.store.filesAreLocal ? 'all' : 'present' });
-    const records = await listHistory(history, {});
-    const report = buildComplianceReport(records, { from, to, frameworks, tool: `firedrill ${FIREDRILL_VERSION}`, integrity });
+    const report = buildComplianceReport(drillRecordsOf(chain), { from, to, frameworks, tool: `firedrill ${FIREDRILL_VERSION}`, integrity });
     const files = await writeComplianceReport(report, join(REPORTS_DIR, 'templates', 'compliance.html'), resolve(io.cwd, values.out));
     io.out(`compliance report: ${report.drills.length} drill(s), ${frameworks.length} framework(s)${report.integrity.problems.length ? `, ${report.integrity.problems.length} integrity problem(s)` : ''}`);
     for (const file of Object.values(files)) io.out(`  ${file}`);
@@ -174,17 +176,9 @@ function historyOf(io: Io, values: { history?: string; 'state-dir'?: string; con
   return openHistory(config, { stateDir: stateDirFrom(io.cwd, values['state-dir']), ...(values.history ? { historyFile: resolve(io.cwd, values.history) } : {}) });
 }
 
-async function listHistory(history: DrillHistory, filter: { scenario?: string; environment?: string }) {
-  return corruptAsUsage(() => history.list(filter));
-}
-
 async function readChain(history: DrillHistory) {
-  return corruptAsUsage(() => history.chain());
-}
-
-async function corruptAsUsage<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return await read();
+    return await history.chain();
   } catch (error) {
     if (error instanceof CorruptHistoryError) throw new UsageError(`${error.message}; run "firedrill report verify"`);
     throw error;

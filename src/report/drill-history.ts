@@ -4,6 +4,12 @@ import { signStatement, type Signer } from './dsse.js';
 import { chainAfter, isSignOff, type ChainRecord, type HistoryEntry, type HistoryFilter, type HistoryRecord, type HistoryStore, type SignOffRecord } from './history.js';
 import { readRecord, statementFor, type ReadRecord } from './history-record.js';
 
+/** The drill records of a chain read back (what reports read), optionally of one scenario or environment. */
+export function drillRecordsOf(chain: readonly ReadRecord[], filter: HistoryFilter = {}): HistoryRecord[] {
+  return chain.map((r) => r.record).filter((r): r is HistoryRecord => !isSignOff(r))
+    .filter((e) => (!filter.scenario || e.scenario === filter.scenario) && (!filter.environment || e.environment === filter.environment));
+}
+
 /** How often an append retries when other writers keep taking the next place: more than the writers that can race for it. */
 const MAX_APPEND_ATTEMPTS = 200;
 
@@ -40,8 +46,7 @@ export class DrillHistory {
 
   /** The drill records (what reports read), optionally of one scenario or environment. */
   async list(filter: HistoryFilter = {}): Promise<HistoryRecord[]> {
-    return (await this.chain()).map((r) => r.record).filter((r): r is HistoryRecord => !isSignOff(r))
-      .filter((e) => (!filter.scenario || e.scenario === filter.scenario) && (!filter.environment || e.environment === filter.environment));
+    return drillRecordsOf(await this.chain(), filter);
   }
 
   private async appendChained<R extends ChainRecord>(make: (previous: ChainRecord | undefined) => R, signer: Signer, result?: DrillResult): Promise<R> {

@@ -49,7 +49,8 @@ export function verifyHistory(chain: readonly ReadRecord[], options: VerifyOptio
   for (const read of chain) problems.push(...read.storeProblems.map((p) => `${nameOf(read.record)}: ${p} (${read.where})`));
   const signatures = options.keys?.size ? checkSignatures(chain, options.keys, problems) : 0;
   const files = checkFiles(records.filter((r): r is HistoryRecord => !isSignOff(r)), options.files ?? 'all', problems);
-  return { records: chain.length, artifacts: files.checked, filesElsewhere: files.elsewhere, signatures, problems, signOffs: signOffsOf(chain, problems) };
+  const described = describeSignOffs(chain);
+  return { records: chain.length, artifacts: files.checked, filesElsewhere: files.elsewhere, signatures, problems: [...problems, ...described.problems], signOffs: described.signOffs.map((s) => s.text) };
 }
 
 function nameOf(record: ChainRecord): string {
@@ -91,20 +92,23 @@ function checkFiles(records: readonly HistoryRecord[], mode: 'all' | 'present', 
   return { checked, elsewhere };
 }
 
-/** Who signed off which drill; self-attested when the approver's key is one that signed the drill record. */
-function signOffsOf(chain: readonly ReadRecord[], problems: string[]): string[] {
+/** Who signed off which drill, one line each; self-attested when the approver's key is one that signed the drill record. */
+export function describeSignOffs(chain: readonly ReadRecord[]): { signOffs: { drillId: string; text: string }[]; problems: string[] } {
   const bySeq = new Map(chain.map((r) => [r.record.seq, r]));
-  return chain.flatMap(({ record, envelope }) => {
-    if (!isSignOff(record)) return [];
+  const signOffs: { drillId: string; text: string }[] = [];
+  const problems: string[] = [];
+  for (const { record, envelope } of chain) {
+    if (!isSignOff(record)) continue;
     const drill = bySeq.get(record.approves.seq);
     if (!drill || drill.record.sha256 !== record.approves.sha256) {
       problems.push(`${nameOf(record)}: it approves record ${record.approves.seq} with SHA-256 ${record.approves.sha256.slice(0, 12)}…, which the history does not hold`);
-      return [];
+      continue;
     }
     const approverKeys = keyIdsOf(envelope);
     const selfAttested = approverKeys.some((k) => keyIdsOf(drill.envelope).includes(k));
-    return [`${nameOf(drill.record)}: signed off by ${record.by} at ${record.at} (key ${approverKeys.map(shortKey).join(', ') || 'none'})${selfAttested ? ': self-attested (the approver\'s key is the one that signed the drill)' : ''}`];
-  });
+    signOffs.push({ drillId: record.drillId, text: `${nameOf(drill.record)}: signed off by ${record.by} at ${record.at} (key ${approverKeys.map(shortKey).join(', ') || 'none'})${selfAttested ? ': self-attested (the approver\'s key is the one that signed the drill)' : ''}` });
+  }
+  return { signOffs, problems };
 }
 
 function keyIdsOf(envelope: DsseEnvelope | null): string[] {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../support/capture-io.js';
 import { DRILL_FIXTURES } from '../support/drill-fixtures.js';
-import { generateKeyFile } from '../../src/report/signers.js';
+import { generateKeyFile, keyFileSigner } from '../../src/report/signers.js';
 import { forgeRecord, plantHistory } from '../support/drill-history.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
@@ -114,6 +114,27 @@ describe('firedrill report (in-process, from drill folders and a planted history
       const stranger = await report(dir.path, 'verify', '--history', file, '--public-key', other.publicFile);
       expect(stranger.code).to.equal(1);
       expect(stranger.output).to.include('TAMPERED: record 1 (drill lab-demo-day1): signed only by keys not given to verify');
+    });
+
+    it('history lists the sign-offs of the runs it shows; one signed with the runner\'s own key is marked self-attested', async () => {
+      const { file, history } = await plantHistory(dir.path, [2.6, 2.7]);
+      const alice = generateKeyFile(join(dir.path, 'alice.pem'));
+      await history.signOff({ drillId: 'lab-demo-day1', by: 'alice', signer: keyFileSigner(alice.privateFile) });
+      const self = await report(dir.path, 'sign-off', '--history', file, '--drill', 'lab-demo-day2', '--key', join(dir.path, 'runner-key.pem'), '--by', 'ci');
+      expect(self.code, self.output).to.equal(0);
+      expect(self.output).to.include(`sign-off: record 4 in ${file}: ci approves record 2 (drill lab-demo-day2), signed with ${join(dir.path, 'runner-key.pem')}`);
+      const result = await report(dir.path, 'history', '--history', file);
+      expect(result.code, result.output).to.equal(0);
+      const lines = result.output.split('\n').filter((l) => l.startsWith('sign-off: '));
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.match(/^sign-off: record 1 \(drill lab-demo-day1\): signed off by alice at \S+ \(key [0-9a-f]{16}…\)$/);
+      expect(lines[1]).to.match(/^sign-off: record 2 \(drill lab-demo-day2\): signed off by ci at \S+ \(key [0-9a-f]{16}…\): self-attested/);
+      const unknown = await report(dir.path, 'sign-off', '--history', file, '--drill', 'nope', '--key', alice.privateFile);
+      expect(unknown.code).to.equal(2);
+      expect(unknown.output).to.include(`${file}: no drill nope in the history`);
+      const keyless = await report(dir.path, 'sign-off', '--history', file, '--drill', 'lab-demo-day1');
+      expect(keyless.code).to.equal(2);
+      expect(keyless.output).to.include('sign-off: the approver\'s own key is required: --key FILE, or --kms-key-id ID with --kms-region R');
     });
 
     it('a deleted run and two swapped runs are named', async () => {

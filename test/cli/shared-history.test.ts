@@ -6,6 +6,7 @@
  * the AWS calls that changed something (an FIS experiment on moto) with their request ids.
  */
 import { CreateExperimentTemplateCommand } from '@aws-sdk/client-fis';
+import { CreateKeyCommand, GetPublicKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
-import { emulatorTarget, fisClient, s3Client, withClient } from '../../src/aws/clients.js';
+import { emulatorTarget, fisClient, kmsClient, s3Client, withClient } from '../../src/aws/clients.js';
 import { generateKeyFile } from '../../src/report/signers.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { PROJECT_DIR, runCli } from '../support/cli-process.js';
@@ -32,6 +33,8 @@ describe('one drill history in S3 shared by separate firedrill processes (black 
   let config: string;
   let runner: ReturnType<typeof generateKeyFile>;
   let approver: ReturnType<typeof generateKeyFile>;
+  /** A second approver whose key is in KMS, and its public key as `aws kms get-public-key` gives it (DER). */
+  let kmsApprover: { keyId: string; publicFile: string };
   const drills: { id: string; out: string }[] = [];
 
   before(async function () {
@@ -47,6 +50,11 @@ describe('one drill history in S3 shared by separate firedrill processes (black 
     work = createTempDir('shared-history');
     runner = generateKeyFile(join(work.path, 'keys', 'ci-runner.pem'));
     approver = generateKeyFile(join(work.path, 'keys', 'alice.pem'));
+    kmsApprover = await withClient(kmsClient(target), async (kms) => {
+      const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
+      const { PublicKey } = await kms.send(new GetPublicKeyCommand({ KeyId: KeyMetadata!.KeyId! }));
+      return { keyId: KeyMetadata!.KeyId!, publicFile: work.write('bob.der', Buffer.from(PublicKey!)) };
+    });
     config = work.write('firedrill.config.yaml', stringify({
       environments: { emu: { aws: { accounts: [ACCOUNT], regions: [REGION], endpoints: { default: moto.endpoint } } } },
       history: { s3: { bucket: BUCKET, region: REGION, retentionDays: 7, endpoint: moto.endpoint }, signing: { keyFile: 'keys/ci-runner.pem' } },
@@ -112,19 +120,25 @@ describe('one drill history in S3 shared by separate firedrill processes (black 
     expect(second, history.stdout).to.be.above(first!);
   });
 
-  it('sign-offs by the approver\'s key and by the runner\'s own key; verify with public keys only passes and marks the second self-attested', async function () {
+  it('sign-offs by approvers\' keys (a key file, a KMS key) and by the runner\'s own key; verify with public keys only passes and marks the last self-attested', async function () {
     const signed = await firedrillIn('approver', ['report', 'sign-off', '--drill', drills[0]!.id, '--key', approver.privateFile, '--by', 'alice']);
     expect(signed.code, signed.output).to.equal(0);
     expect(signed.stdout).to.include(`sign-off: record 3 in s3://${BUCKET}/firedrill/history/: alice approves record 1 (drill ${drills[0]!.id})`);
+    const kms = await firedrillIn('approver-kms', ['report', 'sign-off', '--drill', drills[0]!.id, '--kms-key-id', kmsApprover.keyId, '--kms-region', REGION, '--by', 'bob']);
+    expect(kms.code, kms.output).to.equal(0);
+    expect(kms.stdout).to.include(`bob approves record 1 (drill ${drills[0]!.id}), signed with KMS key ${kmsApprover.keyId}`);
     const self = await firedrillIn('runner-b', ['report', 'sign-off', '--drill', drills[1]!.id, '--key', runner.privateFile, '--by', 'ci']);
     expect(self.code, self.output).to.equal(0);
 
-    const verify = await firedrillIn('auditor', ['report', 'verify', '--public-key', runner.publicFile, '--public-key', approver.publicFile]);
+    const verify = await firedrillIn('auditor', ['report', 'verify', '--public-key', runner.publicFile, '--public-key', approver.publicFile, '--public-key', kmsApprover.publicFile]);
     expect(verify.code, verify.output).to.equal(0);
-    expect(verify.stdout).to.include(`s3://${BUCKET}/firedrill/history/: 4 record(s)`);
-    expect(verify.stdout).to.include('4 signature(s) checked against 2 key(s): chain, signatures and every SHA-256 intact');
-    expect(verify.stdout).to.match(new RegExp(`sign-off: record 1 \\(drill ${drills[0]!.id}\\): signed off by alice at \\S+ \\(key [0-9a-f]{16}…\\)\\n`));
-    expect(verify.stdout).to.match(new RegExp(`sign-off: record 2 \\(drill ${drills[1]!.id}\\): signed off by ci at \\S+ \\(key [0-9a-f]{16}…\\): self-attested`));
+    expect(verify.stdout).to.include(`s3://${BUCKET}/firedrill/history/: 5 record(s)`);
+    expect(verify.stdout).to.include('5 signature(s) checked against 3 key(s): chain, signatures and every SHA-256 intact');
+    const signOffs = verify.stdout.split('\n').filter((l) => l.startsWith('sign-off: '));
+    expect(signOffs).to.have.length(3);
+    expect(signOffs[0]).to.match(new RegExp(`^sign-off: record 1 \\(drill ${drills[0]!.id}\\): signed off by alice at \\S+ \\(key [0-9a-f]{16}…\\)$`));
+    expect(signOffs[1]).to.match(new RegExp(`^sign-off: record 1 \\(drill ${drills[0]!.id}\\): signed off by bob at \\S+ \\(key [0-9a-f]{16}…\\)$`));
+    expect(signOffs[2]).to.match(new RegExp(`^sign-off: record 2 \\(drill ${drills[1]!.id}\\): signed off by ci at \\S+ \\(key [0-9a-f]{16}…\\): self-attested`));
   });
 
   it('without the approver\'s key, verify fails and names the sign-off it could not check', async function () {
