@@ -50,7 +50,8 @@ export class DrillHistory {
   }
 
   private async appendChained<R extends ChainRecord>(make: (previous: ChainRecord | undefined) => R, signer: Signer, result?: DrillResult): Promise<R> {
-    let newest = (await this.chain()).at(-1)?.record;
+    const stored = await this.store.newest();
+    let newest = stored && readRecord(stored).record;
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
       const record = make(newest);
       const envelope = await signStatement(statementFor(record, result), signer);

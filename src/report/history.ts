@@ -86,6 +86,8 @@ export interface HistoryStore {
   create(seq: number, body: string): Promise<boolean>;
   /** Every record from `fromSeq` (default 1) on, in chain order. */
   read(options?: { fromSeq?: number }): Promise<StoredRecord[]>;
+  /** The record with the highest place, if any: where an append starts. */
+  newest(): Promise<StoredRecord | undefined>;
 }
 
 /** A stored record that is not a record at all: the store's own words for where it is. */

@@ -24,6 +24,9 @@ export function localHistory(file: string): HistoryStore {
       appendFileSync(file, body + '\n');
       return true;
     },
+    async newest() {
+      return readLines().at(-1);
+    },
     async read({ fromSeq = 1 } = {}) {
       return readLines().filter((stored) => fromSeq <= 1 || readRecord(stored).record.seq >= fromSeq);
     },

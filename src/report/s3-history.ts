@@ -13,6 +13,8 @@ export interface S3HistoryOptions {
   pageSize?: number;
 }
 
+interface ListedKey { key: string; versions: ObjectVersion[]; markers: DeleteMarkerEntry[] }
+
 /** Record keys sort in chain order: the place, zero-padded. */
 const SEQ_DIGITS = 10;
 /** GetObject calls in flight while reading the history. */
@@ -44,7 +46,9 @@ export function s3History(options: S3HistoryOptions, target: AwsTarget, now: () 
     }
   };
 
-  const readVersion = async (key: string, version: ObjectVersion, markers: DeleteMarkerEntry[], versions: ObjectVersion[]): Promise<StoredRecord> => {
+  // S3 lists a key's versions newest first (LastModified is only to the second): the last is the first written.
+  const readListed = async ({ key, versions, markers }: ListedKey): Promise<StoredRecord> => {
+    const version = versions.at(-1)!;
     const where = `s3://${bucket}/${key}`;
     const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version.VersionId }));
     const problems: string[] = [];
@@ -54,6 +58,21 @@ export function s3History(options: S3HistoryOptions, target: AwsTarget, now: () 
     if (object.ObjectLockMode !== 'COMPLIANCE' || !until) problems.push(`not under retention: Object Lock mode ${object.ObjectLockMode ?? 'none'}, so it could be deleted`);
     else if (until.getTime() <= now().getTime()) problems.push(`not under retention: its retention ended ${until.toISOString()}`);
     return { body: await object.Body!.transformToString(), where, problems };
+  };
+
+  /** Every record key from `fromSeq` on, in chain order, with its versions and delete markers, paging through the listing. */
+  const listFrom = async (fromSeq: number): Promise<ListedKey[]> => {
+    const versions = new Map<string, ObjectVersion[]>();
+    const markers = new Map<string, DeleteMarkerEntry[]>();
+    let page: { KeyMarker?: string; VersionIdMarker?: string } = fromSeq > 1 ? { KeyMarker: keyOf(fromSeq - 1) } : {};
+    for (;;) {
+      const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, ...(options.pageSize ? { MaxKeys: options.pageSize } : {}), ...page }));
+      for (const v of listed.Versions ?? []) if (v.Key && seqOf(v.Key) !== undefined) versions.set(v.Key, [...(versions.get(v.Key) ?? []), v]);
+      for (const m of listed.DeleteMarkers ?? []) if (m.Key && seqOf(m.Key) !== undefined) markers.set(m.Key, [...(markers.get(m.Key) ?? []), m]);
+      if (!listed.IsTruncated) break;
+      page = { KeyMarker: listed.NextKeyMarker, VersionIdMarker: listed.NextVersionIdMarker };
+    }
+    return [...versions.keys()].sort().map((key) => ({ key, versions: versions.get(key)!, markers: markers.get(key) ?? [] }));
   };
 
   return {
@@ -73,26 +92,14 @@ export function s3History(options: S3HistoryOptions, target: AwsTarget, now: () 
       }
     },
     async read({ fromSeq = 1 } = {}) {
-      const versions = new Map<string, ObjectVersion[]>();
-      const markers = new Map<string, DeleteMarkerEntry[]>();
-      let page: { KeyMarker?: string; VersionIdMarker?: string } = fromSeq > 1 ? { KeyMarker: keyOf(fromSeq - 1) } : {};
-      for (;;) {
-        const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, ...(options.pageSize ? { MaxKeys: options.pageSize } : {}), ...page }));
-        for (const v of listed.Versions ?? []) if (v.Key && seqOf(v.Key) !== undefined) versions.set(v.Key, [...(versions.get(v.Key) ?? []), v]);
-        for (const m of listed.DeleteMarkers ?? []) if (m.Key && seqOf(m.Key) !== undefined) markers.set(m.Key, [...(markers.get(m.Key) ?? []), m]);
-        if (!listed.IsTruncated) break;
-        page = { KeyMarker: listed.NextKeyMarker, VersionIdMarker: listed.NextVersionIdMarker };
-      }
-      const keys = [...versions.keys()].sort();
+      const listing = await listFrom(fromSeq);
       const records: StoredRecord[] = [];
-      for (let i = 0; i < keys.length; i += READ_CONCURRENCY) {
-        records.push(...await Promise.all(keys.slice(i, i + READ_CONCURRENCY).map((key) => {
-          // S3 lists a key's versions newest first (LastModified is only to the second): the last is the first written.
-          const all = versions.get(key)!;
-          return readVersion(key, all.at(-1)!, markers.get(key) ?? [], all);
-        })));
-      }
+      for (let i = 0; i < listing.length; i += READ_CONCURRENCY) records.push(...await Promise.all(listing.slice(i, i + READ_CONCURRENCY).map(readListed)));
       return records;
+    },
+    async newest() {
+      const newest = (await listFrom(1)).at(-1);
+      return newest && readListed(newest);
     },
   };
 }

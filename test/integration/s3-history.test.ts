@@ -125,6 +125,18 @@ describe('the drill history on S3 with Object Lock (moto)', function () {
     expect(problems).to.deep.equal([`record 2 (drill d2): not under retention: Object Lock mode none, so it could be deleted (s3://${bucket}/${keyOf(2)})`]);
   });
 
+  it('names a missing sequence number: a record written past a gap', async function () {
+    const bucket = await lockedBucket();
+    const records = store(bucket);
+    const history = new DrillHistory(records, keyFileSigner(runnerKey.privateFile));
+    for (const id of ['d1', 'd2']) await history.append(entry(id));
+    const [, second] = await records.read();
+    expect(await records.create(4, forgeRecord(second!.body, (r) => { r.drillId = 'd4'; r.seq = 4; r.prevSha256 = 'f'.repeat(64); }, { rehash: true }))).to.equal(true);
+    const problems = verifyHistory(await history.chain(), { keys: runnerKeys(), files: 'present' }).problems;
+    expect(problems).to.include('record 3: removed: record 4 (drill d4) links to a record that is not in the history');
+    expect(problems).to.include('record 4 (drill d4): bad signature: key ' + runnerKey.keyid.slice(0, 16) + '… did not sign this content');
+  });
+
   it('50 concurrent appends (50 writers, one bucket) leave one unbroken chain of 50, read back through pages of 7', async function () {
     const bucket = await lockedBucket();
     const writers = Array.from({ length: 50 }, () => new DrillHistory(store(bucket), keyFileSigner(runnerKey.privateFile)));
