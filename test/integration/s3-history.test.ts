@@ -3,15 +3,15 @@
  * moto through the real S3 and KMS clients. moto 5.2.5 models what this relies on: If-None-Match
  * on PutObject (412), Object Lock retention on PutObject and GetObject, a refused DeleteObject of
  * a locked version, delete markers, ListObjectVersions paging, KMS ECC_NIST_P256 Sign and
- * GetPublicKey.
+ * GetPublicKey. What it does not (KMS's MessageType and 4 KiB limit) a stand-in supplies.
  */
 import { CreateKeyCommand, GetPublicKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
-import { emulatorTarget, kmsClient, s3Client, type AwsTarget } from '../../src/aws/clients.js';
+import { emulatorTarget, kmsClient, s3Client, withClient, type AwsTarget } from '../../src/aws/clients.js';
 import { DrillHistory } from '../../src/report/drill-history.js';
 import { keyIdOf, publicKeyFrom } from '../../src/report/dsse.js';
 import { historyEntryOf, type HistoryEntry } from '../../src/report/history.js';
@@ -21,6 +21,7 @@ import { verifyHistory } from '../../src/report/verify.js';
 import { PROJECT_DIR } from '../support/cli-process.js';
 import { DRILL_FIXTURES, drillFixture } from '../support/drill-fixtures.js';
 import { forgeRecord } from '../support/drill-history.js';
+import { startKmsSignStandIn } from '../support/kms-sign-stand-in.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
 const REGION = 'us-east-1';
@@ -63,6 +64,7 @@ describe('the drill history on S3 with Object Lock (moto)', function () {
     return new Map([[keyIdOf(key), key]]);
   };
   const runnerKeys = () => keysOf(runnerKey.publicFile);
+  const work = (name: string, content: Buffer) => dir.write(name, content);
 
   it('refuses a bucket without Object Lock, naming the setting and how to fix it', async function () {
     await s3.send(new CreateBucketCommand({ Bucket: 'plain-bucket' }));
@@ -162,15 +164,33 @@ describe('the drill history on S3 with Object Lock (moto)', function () {
       await history.append(entry('kms-1'));
       await history.append(entry('kms-2'));
       const { PublicKey } = await kms.send(new GetPublicKeyCommand({ KeyId: KeyMetadata!.KeyId! }));
-      const der = join(dir.path, 'kms-public.der');
-      writeFileSync(der, PublicKey!);
-      const report = verifyHistory(await history.chain(), { keys: keysOf(der), files: 'present' });
+      const report = verifyHistory(await history.chain(), { keys: keysOf(work('kms-public.der', Buffer.from(PublicKey!))), files: 'present' });
       expect(report.problems).to.deep.equal([]);
       expect(report.signatures).to.equal(2);
       const runnerOnly = verifyHistory(await history.chain(), { keys: runnerKeys(), files: 'present' });
       expect(runnerOnly.problems[0]).to.match(/^record 1 \(drill kms-1\): signed only by keys not given to verify/);
     } finally {
       kms.destroy();
+    }
+  });
+
+  it('a record over KMS\'s 4 KiB message limit (the whole result inside) is signed as a DIGEST, and verifies over the envelope', async function () {
+    const kms = await startKmsSignStandIn(moto.endpoint);
+    try {
+      const viaStandIn: AwsTarget = { ...target, endpoints: { default: moto.endpoint, kms: kms.endpoint } };
+      const bucket = await lockedBucket();
+      const history = new DrillHistory(store(bucket), kmsSigner(kms.keyId, viaStandIn));
+      await history.append(entry('small'));
+      await history.append(entry('whole-result'), passed.result);
+      const signs = kms.requests.filter((r) => r.operation === 'Sign').map((r) => JSON.parse(r.body) as { Message: string; MessageType: string });
+      expect(signs.map((r) => r.MessageType)).to.deep.equal(['RAW', 'DIGEST']);
+      expect(Buffer.from(signs[1]!.Message, 'base64')).to.have.length(32);
+      const { PublicKey } = await withClient(kmsClient(viaStandIn), (client) => client.send(new GetPublicKeyCommand({ KeyId: kms.keyId })));
+      const report = verifyHistory(await history.chain(), { keys: keysOf(work('stand-in.der', Buffer.from(PublicKey!))), files: 'present' });
+      expect(report.problems).to.deep.equal([]);
+      expect(report.signatures).to.equal(2);
+    } finally {
+      await kms.stop();
     }
   });
 });
