@@ -6,10 +6,10 @@ import { renderAllureHtml, writeAllureResult } from '../report/allure.js';
 import { buildComplianceReport, writeComplianceReport } from '../report/compliance.js';
 import { readDrillOutput } from '../report/drill-output.js';
 import { loadFrameworks } from '../report/frameworks.js';
-import { drillRecordsOf, type DrillHistory } from '../report/drill-history.js';
+import { DrillHistory, drillRecordsOf } from '../report/drill-history.js';
 import { keyIdOf, publicKeyFrom } from '../report/dsse.js';
 import { CorruptHistoryError, operatorName } from '../report/history.js';
-import { historyTarget, openHistory } from '../report/history-config.js';
+import { historyStoreOf, historyTarget } from '../report/history-config.js';
 import { generateKeyFile, keyFileSigner, kmsSigner } from '../report/signers.js';
 import { configPathFrom, loadHistoryConfig } from '../scenario/environment.js';
 import { renderHistoryHtml, renderHistoryTable } from '../report/history-report.js';
@@ -171,9 +171,10 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   return sub(rest, io);
 }
 
+/** The history to read (or sign off): reports need no signing key, so the config's is not opened. */
 function historyOf(io: Io, values: { history?: string; 'state-dir'?: string; config?: string }): DrillHistory {
   const config = loadHistoryConfig(configPathFrom(io.cwd, values.config));
-  return openHistory(config, { stateDir: stateDirFrom(io.cwd, values['state-dir']), ...(values.history ? { historyFile: resolve(io.cwd, values.history) } : {}) });
+  return new DrillHistory(historyStoreOf(config, { stateDir: stateDirFrom(io.cwd, values['state-dir']), ...(values.history ? { historyFile: resolve(io.cwd, values.history) } : {}) }));
 }
 
 async function readChain(history: DrillHistory) {

@@ -3,6 +3,7 @@ import type { AwsTarget } from '../aws/clients.js';
 import type { HistoryConfig } from '../scenario/environment.js';
 import { DrillHistory } from './drill-history.js';
 import type { Signer } from './dsse.js';
+import type { HistoryStore } from './history.js';
 import { localHistory } from './local-history.js';
 import { s3History } from './s3-history.js';
 import { defaultKeyFileSigner, keyFileSigner, kmsSigner } from './signers.js';
@@ -13,16 +14,18 @@ export function defaultSigningKeyFile(stateDir: string): string {
 }
 
 /**
- * The history the config's `history` section names: its S3 bucket, else `<state-dir>/history.ndjson`
- * (`historyFile` overrides both: `--history FILE`), signed with its key file or KMS key, else the
- * state folder's own key.
+ * The history the config's `history` section names, to append drills to: its S3 bucket, else
+ * `<state-dir>/history.ndjson`, signed with its key file or KMS key, else the state folder's own key.
  */
-export function openHistory(config: HistoryConfig | undefined, options: { stateDir: string; historyFile?: string }): DrillHistory {
+export function openHistory(config: HistoryConfig | undefined, options: { stateDir: string }): DrillHistory {
+  return new DrillHistory(historyStoreOf(config, options), signerOf(config, options.stateDir));
+}
+
+/** Where the history is, to read it or sign records off: `historyFile` (`--history FILE`) overrides the config. */
+export function historyStoreOf(config: HistoryConfig | undefined, options: { stateDir: string; historyFile?: string }): HistoryStore {
   const s3 = config?.s3;
-  const store = options.historyFile || !s3
-    ? localHistory(options.historyFile ?? join(options.stateDir, 'history.ndjson'))
-    : s3History({ bucket: s3.bucket, prefix: s3.prefix, retentionDays: s3.retentionDays }, historyTarget(s3.region, s3.endpoint));
-  return new DrillHistory(store, signerOf(config, options.stateDir));
+  if (options.historyFile || !s3) return localHistory(options.historyFile ?? join(options.stateDir, 'history.ndjson'));
+  return s3History({ bucket: s3.bucket, prefix: s3.prefix, retentionDays: s3.retentionDays }, historyTarget(s3.region, s3.endpoint));
 }
 
 function signerOf(config: HistoryConfig | undefined, stateDir: string): Signer {

@@ -31,6 +31,8 @@ describe('one drill history in S3 shared by separate firedrill processes (black 
   let app: Server;
   let work: TempDir;
   let config: string;
+  /** The auditor's config: the bucket only, no signing key, no environments. */
+  let auditorConfig: string;
   let runner: ReturnType<typeof generateKeyFile>;
   let approver: ReturnType<typeof generateKeyFile>;
   /** A second approver whose key is in KMS, and its public key as `aws kms get-public-key` gives it (DER). */
@@ -59,6 +61,7 @@ describe('one drill history in S3 shared by separate firedrill processes (black 
       environments: { emu: { aws: { accounts: [ACCOUNT], regions: [REGION], endpoints: { default: moto.endpoint } } } },
       history: { s3: { bucket: BUCKET, region: REGION, retentionDays: 7, endpoint: moto.endpoint }, signing: { keyFile: 'keys/ci-runner.pem' } },
     }));
+    auditorConfig = work.write('auditor.config.yaml', stringify({ history: { s3: { bucket: BUCKET, region: REGION, retentionDays: 7, endpoint: moto.endpoint } } }));
     work.write('drill.yaml', stringify({
       scenario: 'shared-history',
       faults: [{ name: 'wait-experiment', kind: 'fis', region: REGION, template: template.experimentTemplate!.id!, pollInterval: '100ms' }],
@@ -78,11 +81,11 @@ describe('one drill history in S3 shared by separate firedrill processes (black 
     work?.remove();
   });
 
-  /** `firedrill ARGS` from its own folder ("a fresh clone") with its own state folder. */
+  /** `firedrill ARGS` from its own folder ("a fresh clone") with its own state folder; the auditor's with the auditor's config. */
   function firedrillIn(clone: string, args: string[]) {
     const cwd = join(work.path, clone);
     mkdirSync(cwd, { recursive: true });
-    return runCli([...args, '--config', config, '--state-dir', join(cwd, '.firedrill')], { cwd, env: CREDENTIALS, timeoutMs: 90_000 });
+    return runCli([...args, '--config', clone === 'auditor' ? auditorConfig : config, '--state-dir', join(cwd, '.firedrill')], { cwd, env: CREDENTIALS, timeoutMs: 90_000 });
   }
 
   it('two runners append their drills to the bucket: records 1 and 2', async function () {
