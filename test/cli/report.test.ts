@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { XMLParser } from 'fast-xml-parser';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../support/capture-io.js';
@@ -135,6 +136,18 @@ describe('firedrill report (in-process, from drill folders and a planted history
       const keyless = await report(dir.path, 'sign-off', '--history', file, '--drill', 'lab-demo-day1');
       expect(keyless.code).to.equal(2);
       expect(keyless.output).to.include('sign-off: the approver\'s own key is required: --key FILE, or --kms-key-id ID with --kms-region R');
+    });
+
+    it('keygen writes an Ed25519 key (mode 0600) and its public key, and never overwrites a key', async () => {
+      const file = join(dir.path, 'keys', 'alice.pem');
+      const made = await report(dir.path, 'keygen', '--out', file);
+      expect(made.code, made.output).to.equal(0);
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+      expect(made.output).to.match(new RegExp(`public key: ${file}\\.pub \\(key id [0-9a-f]{64}; give it to whoever verifies\\)`));
+      expect(createPublicKey(readFileSync(`${file}.pub`, 'utf8')).asymmetricKeyType).to.equal('ed25519');
+      const again = await report(dir.path, 'keygen', '--out', file);
+      expect(again.code).to.equal(2);
+      expect(again.output).to.include(`${file}: already exists; a signing key is never overwritten`);
     });
 
     it('a deleted run and two swapped runs are named', async () => {
