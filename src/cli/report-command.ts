@@ -6,7 +6,7 @@ import { renderAllureHtml, writeAllureResult } from '../report/allure.js';
 import { buildComplianceReport, writeComplianceReport } from '../report/compliance.js';
 import { readDrillOutput } from '../report/drill-output.js';
 import { loadFrameworks } from '../report/frameworks.js';
-import { DrillHistory, drillRecordsOf } from '../report/drill-history.js';
+import { DrillHistory, drillRecordsOf, recordedResultsOf } from '../report/drill-history.js';
 import { keyIdOf, publicKeyFrom } from '../report/dsse.js';
 import { CorruptHistoryError, operatorName } from '../report/history.js';
 import { historyStoreOf, historyTarget } from '../report/history-config.js';
@@ -111,7 +111,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     const history = historyOf(io, values);
     const chain = await readChain(history);
     const integrity = verifyHistory(chain, { files: history.store.filesAreLocal ? 'all' : 'present' });
-    const report = buildComplianceReport(drillRecordsOf(chain), { from, to, frameworks, tool: `firedrill ${FIREDRILL_VERSION}`, integrity });
+    const report = buildComplianceReport(drillRecordsOf(chain), { from, to, frameworks, tool: `firedrill ${FIREDRILL_VERSION}`, integrity, recordedResults: recordedResultsOf(chain) });
     const files = await writeComplianceReport(report, join(REPORTS_DIR, 'templates', 'compliance.html'), resolve(io.cwd, values.out));
     io.out(`compliance report: ${report.drills.length} drill(s), ${frameworks.length} framework(s)${report.integrity.problems.length ? `, ${report.integrity.problems.length} integrity problem(s)` : ''}`);
     for (const file of Object.values(files)) io.out(`  ${file}`);

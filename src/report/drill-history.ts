@@ -10,6 +10,11 @@ export function drillRecordsOf(chain: readonly ReadRecord[], filter: HistoryFilt
     .filter((e) => (!filter.scenario || e.scenario === filter.scenario) && (!filter.environment || e.environment === filter.environment));
 }
 
+/** The drill results the records carry, by drill id: a shared history's evidence when the runners' files are gone. */
+export function recordedResultsOf(chain: readonly ReadRecord[]): Map<string, DrillResult> {
+  return new Map(chain.flatMap((r) => (r.result ? [[r.record.drillId, r.result] as const] : [])));
+}
+
 /** How often an append retries when other writers keep taking the next place: more than the writers that can race for it. */
 const MAX_APPEND_ATTEMPTS = 200;
 
