@@ -5,12 +5,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { FisClient } from '@aws-sdk/client-fis';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { changesSomething, currentAwsChangeLog } from './change-log.js';
 
 /**
  * Where an adapter's AWS calls go. A drill spans Regions (primary and recovery), so each adapter
@@ -28,12 +30,12 @@ export interface AwsTarget {
   maxAttempts?: number;
 }
 
-export const AWS_SERVICES = ['fis', 'route53', 'cloudwatch', 'dynamodb', 'ecs', 'rds', 'sqs', 'backup', 'lambda', 's3', 'sts', 'ecr', 'cloudformation'] as const;
+export const AWS_SERVICES = ['fis', 'route53', 'cloudwatch', 'dynamodb', 'ecs', 'rds', 'sqs', 'backup', 'lambda', 's3', 'sts', 'ecr', 'cloudformation', 'kms'] as const;
 export type AwsService = typeof AWS_SERVICES[number];
 
 /** The SDK's own names for AWS_ENDPOINT_URL_<SERVICE> (the service id, upper-case, spaces as underscores). */
 const ENV_SUFFIX: Record<AwsService, string> = {
-  fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB', ecs: 'ECS', rds: 'RDS', sqs: 'SQS', backup: 'BACKUP', lambda: 'LAMBDA', s3: 'S3', sts: 'STS', ecr: 'ECR', cloudformation: 'CLOUDFORMATION',
+  fis: 'FIS', route53: 'ROUTE_53', cloudwatch: 'CLOUDWATCH', dynamodb: 'DYNAMODB', ecs: 'ECS', rds: 'RDS', sqs: 'SQS', backup: 'BACKUP', lambda: 'LAMBDA', s3: 'S3', sts: 'STS', ecr: 'ECR', cloudformation: 'CLOUDFORMATION', kms: 'KMS',
 };
 
 /** The endpoint a service's calls go to: configuration, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL. */
@@ -54,56 +56,86 @@ function clientConfig(target: AwsTarget, service: AwsService) {
 }
 
 export function fisClient(target: AwsTarget): FisClient {
-  return new FisClient(clientConfig(target, 'fis'));
+  return recordingChanges(new FisClient(clientConfig(target, 'fis')), target.region);
 }
 
 export function route53Client(target: AwsTarget): Route53Client {
-  return new Route53Client(clientConfig(target, 'route53'));
+  return recordingChanges(new Route53Client(clientConfig(target, 'route53')), target.region);
 }
 
 export function cloudWatchClient(target: AwsTarget): CloudWatchClient {
-  return new CloudWatchClient(clientConfig(target, 'cloudwatch'));
+  return recordingChanges(new CloudWatchClient(clientConfig(target, 'cloudwatch')), target.region);
 }
 
 export function dynamoDbClient(target: AwsTarget): DynamoDBClient {
-  return new DynamoDBClient(clientConfig(target, 'dynamodb'));
+  return recordingChanges(new DynamoDBClient(clientConfig(target, 'dynamodb')), target.region);
 }
 
 export function stsClient(target: AwsTarget): STSClient {
-  return new STSClient(clientConfig(target, 'sts'));
+  return recordingChanges(new STSClient(clientConfig(target, 'sts')), target.region);
 }
 
 export function ecsClient(target: AwsTarget): ECSClient {
-  return new ECSClient(clientConfig(target, 'ecs'));
+  return recordingChanges(new ECSClient(clientConfig(target, 'ecs')), target.region);
 }
 
 export function rdsClient(target: AwsTarget): RDSClient {
-  return new RDSClient(clientConfig(target, 'rds'));
+  return recordingChanges(new RDSClient(clientConfig(target, 'rds')), target.region);
 }
 
 export function sqsClient(target: AwsTarget): SQSClient {
-  return new SQSClient(clientConfig(target, 'sqs'));
+  return recordingChanges(new SQSClient(clientConfig(target, 'sqs')), target.region);
 }
 
 export function backupClient(target: AwsTarget): BackupClient {
-  return new BackupClient(clientConfig(target, 'backup'));
+  return recordingChanges(new BackupClient(clientConfig(target, 'backup')), target.region);
 }
 
 export function lambdaClient(target: AwsTarget): LambdaClient {
-  return new LambdaClient(clientConfig(target, 'lambda'));
+  return recordingChanges(new LambdaClient(clientConfig(target, 'lambda')), target.region);
 }
 
 export function ecrClient(target: AwsTarget): ECRClient {
-  return new ECRClient(clientConfig(target, 'ecr'));
+  return recordingChanges(new ECRClient(clientConfig(target, 'ecr')), target.region);
 }
 
 export function cloudFormationClient(target: AwsTarget): CloudFormationClient {
-  return new CloudFormationClient(clientConfig(target, 'cloudformation'));
+  return recordingChanges(new CloudFormationClient(clientConfig(target, 'cloudformation')), target.region);
 }
 
 /** Path-style addressing, so a bucket on an emulator's endpoint is `endpoint/bucket`, not a DNS name. */
 export function s3Client(target: AwsTarget): S3Client {
-  return new S3Client({ ...clientConfig(target, 's3'), forcePathStyle: Boolean(endpointFor(target, 's3')) });
+  return recordingChanges(new S3Client({ ...clientConfig(target, 's3'), forcePathStyle: Boolean(endpointFor(target, 's3')) }), target.region);
+}
+
+export function kmsClient(target: AwsTarget): KMSClient {
+  return recordingChanges(new KMSClient(clientConfig(target, 'kms')), target.region);
+}
+
+interface ResponseMetadata { $metadata?: { requestId?: string; httpStatusCode?: number } }
+
+/**
+ * Adds every call that changes something, made while a drill runs, to that drill's change log
+ * (`src/aws/change-log.ts`): service, operation, Region, time and the request id AWS answered with.
+ */
+function recordingChanges<Client extends { middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void } }>(client: Client, region: string): Client {
+  const middleware = (next: (args: unknown) => Promise<{ output: ResponseMetadata }>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+    const log = currentAwsChangeLog();
+    const operation = (context.commandName ?? '').replace(/Command$/, '');
+    if (!log || !changesSomething(operation)) return next(args);
+    const change = { service: (context.clientName ?? '').replace(/Client$/, ''), operation, region, at: new Date().toISOString() };
+    try {
+      const answer = await next(args);
+      log.push({ ...change, requestId: answer.output.$metadata?.requestId ?? null, httpStatus: answer.output.$metadata?.httpStatusCode ?? null });
+      return answer;
+    } catch (error) {
+      const meta = (error as ResponseMetadata).$metadata;
+      log.push({ ...change, requestId: meta?.requestId ?? null, httpStatus: meta?.httpStatusCode ?? null, error: (error as Error).name });
+      throw error;
+    }
+  };
+  client.middlewareStack.add(middleware, { step: 'initialize', name: 'firedrillChangeLog' });
+  return client;
 }
 
 /** The target for a local emulator: any credentials, one endpoint for every service. */

@@ -7,7 +7,7 @@ import { readResult } from './drill-output.js';
 import { evidences, type Framework } from './frameworks.js';
 import type { HistoryRecord } from './history.js';
 import { escapeHtml } from './html.js';
-import { verifyHistory } from './verify.js';
+import type { VerifyReport } from './verify.js';
 
 /**
  * The compliance report for an audit period: what was tested, against which objectives, with
@@ -56,14 +56,18 @@ export interface ComplianceOptions {
   frameworks: Framework[];
   tool: string;
   now?: Date;
+  /** `verifyHistory` over the whole chain (sign-offs included), run by the caller. */
+  integrity: VerifyReport;
+  /** Results carried in the signed records, by drill id: read when a drill's `result.json` is not on this machine. */
+  recordedResults?: ReadonlyMap<string, DrillResult>;
 }
 
 export function buildComplianceReport(records: readonly HistoryRecord[], options: ComplianceOptions): ComplianceReport {
   const inPeriod = records.filter((r) => Date.parse(r.startedAt) >= options.from.getTime() && Date.parse(r.startedAt) <= options.to.getTime())
     .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
-  const loaded = inPeriod.map((record) => ({ record, result: existsSync(record.result.path) ? readResult(record.result.path) : null }));
+  const loaded = inPeriod.map((record) => ({ record, result: existsSync(record.result.path) ? readResult(record.result.path) : options.recordedResults?.get(record.drillId) ?? null }));
   const drills = loaded.map(({ record, result }) => drillOf(record, result));
-  const integrity = verifyHistory(records);
+  const { integrity } = options;
   const summaryKeys = [...new Set(drills.map((d) => `${d.scenario}\u0000${d.environment}`))];
   return {
     format: COMPLIANCE_FORMAT,

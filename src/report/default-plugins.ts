@@ -1,15 +1,15 @@
-import { join } from 'node:path';
 import type { DrillPlugin } from '../runner/plugin.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
 import { metricsPlugin } from './cloudwatch-metrics.js';
 import { allurePlugin } from './allure.js';
-import { historyPlugin, localHistory } from './history.js';
+import { historyPlugin } from './history.js';
+import { openHistory } from './history-config.js';
 import { junitPlugin } from './junit.js';
 import { chartPlugin } from './timeline-chart.js';
 
 /**
  * What every drill gets, from the CLI and from `runScenario` alike: `junit.xml` and `timeline.svg`
- * in its folder, its history record, CloudWatch metrics where the environment asks, and allure
+ * in its folder, its signed history record (where the config's `history` says), CloudWatch metrics where the environment asks, and allure
  * results where a folder for them is given (`--allure-results`, or `FIREDRILL_ALLURE_RESULTS`).
  */
 export function defaultPlugins(options: { environment: Environment; stateDir: string; allureResults?: string }): DrillPlugin[] {
@@ -19,7 +19,7 @@ export function defaultPlugins(options: { environment: Environment; stateDir: st
   return [
     junitPlugin(),
     chartPlugin(),
-    historyPlugin(localHistory(join(stateDir, 'history.ndjson'))),
+    historyPlugin(openHistory(environment.history, { stateDir })),
     ...(allureResults ? [allurePlugin({ resultsDir: allureResults })] : []),
     ...(metricsRegion ? [metricsPlugin(awsTargetOf(environment, metricsRegion))] : []),
   ];

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { dirname } from 'node:path';
 import type { Measurements } from '../core/measurements.js';
 import type { DrillPlugin } from '../runner/plugin.js';
 import type { Artifact, DrillResult, Outcome } from '../runner/result.js';
 
 /**
  * The drill history: one entry per drill, so reports can graph a scenario's RTO over time, flag
- * regressions and list the evidence for an audit period. Behind a small interface so a team whose
- * CI runners are throwaway can keep it in a shared store; the default is a local NDJSON file.
+ * regressions and list the evidence for an audit period. It lives in a `HistoryStore` (a local
+ * NDJSON file, or an S3 bucket under Object Lock that every CI job and team shares); see
+ * `DrillHistory` for how records are chained, signed and appended.
  *
  * The history is hash-chained: each record carries its place (`seq`), the SHA-256 of the record
  * before it and its own, and the SHA-256 of the result and every artefact it points at, so
@@ -30,7 +30,8 @@ export interface HistoryEntry {
   ranBy?: string;
 }
 
-export interface HistoryRecord extends HistoryEntry {
+/** Where a record sits in the chain. */
+export interface ChainLinks {
   /** 1, 2, 3…: the record's place in the chain. */
   seq: number;
   /** The previous record's `sha256`; null for the first. */
@@ -39,21 +40,57 @@ export interface HistoryRecord extends HistoryEntry {
   sha256: string;
 }
 
+/** A drill's record (records written before sign-offs existed have no `kind`). */
+export interface HistoryRecord extends HistoryEntry, ChainLinks {
+  kind?: 'drill';
+}
+
+/** A game day's sign-off: an approver's own signed record naming the drill record it approves. */
+export interface SignOffRecord extends ChainLinks {
+  kind: 'sign-off';
+  drillId: string;
+  /** The drill record signed off: its place and its SHA-256. */
+  approves: { seq: number; sha256: string };
+  by: string;
+  at: string;
+}
+
+export type ChainRecord = HistoryRecord | SignOffRecord;
+
 export interface HistoryFilter {
   scenario?: string;
   environment?: string;
 }
 
+/** One stored record as the store holds it: its bytes, where it is, and what the store itself sees wrong with it. */
+export interface StoredRecord {
+  body: string;
+  /** For messages: `history.ndjson: line 3`, `s3://bucket/history/00000003.json`. */
+  where: string;
+  /** What only the store can tell (an S3 record overwritten, deleted, or no longer under retention). */
+  problems: string[];
+}
+
+/**
+ * Where the history's records are kept. Records are written create-only: `create` stores a
+ * record at its place in the chain unless that place is taken, and never overwrites, which is
+ * how two writers finishing at the same moment cannot fork the chain (the loser re-reads and
+ * takes the next place).
+ */
 export interface HistoryStore {
   /** Where the history lives, for messages. */
   readonly location: string;
-  /** Chains the entry after the newest record and stores it. */
-  append(entry: HistoryEntry): Promise<HistoryRecord>;
-  /** Every record in stored order (the chain's order), optionally of one scenario or environment. */
-  list(filter?: HistoryFilter): Promise<HistoryRecord[]>;
+  /** Whether the files a record points at are on this machine (the local store) or were left on the machine that ran the drill. */
+  readonly filesAreLocal: boolean;
+  /** Stores `body` as record `seq`; false when record `seq` already exists. */
+  create(seq: number, body: string): Promise<boolean>;
+  /** Every record from `fromSeq` (default 1) on, in chain order. */
+  read(options?: { fromSeq?: number }): Promise<StoredRecord[]>;
+  /** The record with the highest place, if any: where an append starts. */
+  newest(): Promise<StoredRecord | undefined>;
 }
 
-/** A line of the history that is not a JSON record: the store's own words for where it is. */
+/** A stored record that is not a record at all: the store's own words for where it is. */
 export class CorruptHistoryError extends Error {
   constructor(readonly where: string, detail: string) {
     super(`${where}: ${detail}`);
@@ -78,13 +115,14 @@ export function operatorName(): string {
   return process.env.FIREDRILL_OPERATOR || `${userInfo().username}@${hostname()}`;
 }
 
-export function chainEntry(entry: HistoryEntry, previous: HistoryRecord | undefined): HistoryRecord {
-  const unsigned = { ...entry, seq: (previous?.seq ?? 0) + 1, prevSha256: previous?.sha256 ?? null };
-  return { ...unsigned, sha256: recordHash(unsigned) };
+/** `record` (without its links) placed after `previous`, with its own hash. */
+export function chainAfter<R extends ChainRecord>(record: Omit<R, keyof ChainLinks>, previous: ChainRecord | undefined): R {
+  const unsigned = { ...record, seq: (previous?.seq ?? 0) + 1, prevSha256: previous?.sha256 ?? null };
+  return { ...unsigned, sha256: recordHash(unsigned) } as R;
 }
 
 /** The hash a record must carry: over its canonical JSON (sorted keys) without `sha256`. */
-export function recordHash(record: Omit<HistoryRecord, 'sha256'> & { sha256?: string }): string {
+export function recordHash(record: Omit<ChainRecord, 'sha256'> & { sha256?: string }): string {
   const { sha256: _ignored, ...rest } = record;
   return sha256Of(canonicalJson(rest));
 }
@@ -102,40 +140,17 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function localHistory(file: string): HistoryStore {
-  const readAll = (): HistoryRecord[] => {
-    if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8').split('\n').flatMap((line, i) => {
-      if (!line.trim()) return [];
-      try {
-        return [JSON.parse(line) as HistoryRecord];
-      } catch {
-        throw new CorruptHistoryError(`${file}: line ${i + 1}`, 'not a JSON record (edited by hand?)');
-      }
-    });
-  };
-  return {
-    location: file,
-    async append(entry) {
-      mkdirSync(dirname(file), { recursive: true });
-      const record = chainEntry(entry, readAll().at(-1));
-      appendFileSync(file, JSON.stringify(record) + '\n');
-      return record;
-    },
-    async list(filter = {}) {
-      return readAll().filter((e) => (!filter.scenario || e.scenario === filter.scenario) && (!filter.environment || e.environment === filter.environment));
-    },
-  };
+export function isSignOff(record: ChainRecord): record is SignOffRecord {
+  return record.kind === 'sign-off';
 }
 
 /** Appends every drill to the history once its `result.json` is on disk. */
-export function historyPlugin(store: HistoryStore): DrillPlugin {
+export function historyPlugin(history: { location: string; append(entry: HistoryEntry, result: DrillResult): Promise<HistoryRecord> }): DrillPlugin {
   return {
     name: 'history',
     async onEnd({ result, resultFile, log }) {
-      const record = await store.append(historyEntryOf(result, resultFile));
-      log(`history: record ${record.seq} in ${store.location}`);
+      const record = await history.append(historyEntryOf(result, resultFile), result);
+      log(`history: record ${record.seq} in ${history.location}`);
     },
   };
 }
-

@@ -1,3 +1,4 @@
+import type { AwsChange } from '../aws/change-log.js';
 import type { CallerIdentity } from '../aws/identity.js';
 import { latenessProblems, probeLateness } from '../core/lateness.js';
 import { measure } from '../core/measurements.js';
@@ -29,6 +30,8 @@ export interface ResultInput {
   faults: FaultRecord[];
   steps: FaultRecord[];
   artifacts: Artifact[];
+  /** firedrill's version and the AWS calls that changed something during the drill. */
+  provenance: { firedrill: string; awsChanges: AwsChange[] };
 }
 
 export function assembleResult(input: ResultInput): DrillResult {
@@ -50,6 +53,7 @@ export function assembleResult(input: ResultInput): DrillResult {
     scenario: { name: spec.scenario, file: input.scenario.file, sha256: input.scenario.sha256, ...(spec.description ? { description: spec.description } : {}) },
     environment: input.environment,
     ...(input.caller ? { caller: input.caller } : {}),
+    provenance: input.provenance,
     startedAt: wall(0),
     endedAt: wall(input.endedAt),
     clockAnchor: wall(0),

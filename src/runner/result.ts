@@ -8,6 +8,7 @@ import type { Measurements } from '../core/measurements.js';
 import type { Milestones } from '../core/milestones.js';
 import type { RecordedTimeline, TimelineEvent } from '../core/timeline.js';
 import type { Target, Verdict } from '../core/verdicts.js';
+import type { AwsChange } from '../aws/change-log.js';
 import type { CallerIdentity } from '../aws/identity.js';
 
 /**
@@ -59,6 +60,12 @@ export interface DrillResult {
   environment: string;
   /** Who ran the drill: the caller STS named in preflight (environments with an `aws` section). */
   caller?: CallerIdentity;
+  /**
+   * What an auditor matches against the account's own records: the firedrill version that ran the
+   * drill, and every AWS call that changed something, with the request id CloudTrail lists it under
+   * (absent in results written before it existed). The scenario's SHA-256 and the caller are above.
+   */
+  provenance?: { firedrill: string; awsChanges: AwsChange[] };
   startedAt: string;
   endedAt: string;
   clockAnchor: string;

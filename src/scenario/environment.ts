@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AWS_SERVICES, type AwsTarget } from '../aws/clients.js';
@@ -35,7 +35,30 @@ const environmentSchema = z.strictObject({
   confirm: z.boolean().default(false),
 });
 
-const configSchema = z.strictObject({ environments: z.record(name, environmentSchema) });
+/**
+ * Where the drill history is kept and how its records are signed, for every environment of the
+ * config: a shared S3 bucket under Object Lock (else `<state-dir>/history.ndjson`), and a key
+ * file or KMS key (else a key generated in the state folder).
+ */
+const historySchema = z.strictObject({
+  s3: z.strictObject({
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 of a-z 0-9 . -)'),
+    prefix: z.string().regex(/^([^/].*\/)?$/, 'expected a key prefix that ends in "/" and does not start with one, like "firedrill/history/"').default('firedrill/history/'),
+    region,
+    /** Object Lock COMPLIANCE retention of each record, in days from when it is written. */
+    retentionDays: z.number().int('expected a whole number of days').min(1).max(36_500),
+    /** An emulator's endpoint (for S3 and KMS); else AWS_ENDPOINT_URL_S3 / the default. */
+    endpoint: z.url().optional(),
+  }).optional(),
+  signing: z.union([
+    z.strictObject({ keyFile: z.string().min(1) }),
+    z.strictObject({ kms: z.strictObject({ keyId: z.string().min(1), region }) }),
+  ], { error: 'expected { keyFile: PATH } (an Ed25519 private key) or { kms: { keyId, region } }' }).optional(),
+});
+
+export type HistoryConfig = z.infer<typeof historySchema>;
+
+const configSchema = z.strictObject({ environments: z.record(name, environmentSchema).default({}), history: historySchema.optional() });
 
 export interface Environment {
   name: string;
@@ -45,12 +68,26 @@ export interface Environment {
   confirm?: boolean;
   /** Values scenarios interpolate: `${vars.x}` and, for the lab, `${lab.x}`. */
   vars: Record<string, unknown>;
+  /** The config file's `history` section (key files resolved against its folder). */
+  history?: HistoryConfig;
 }
 
 export const CONFIG_FILE = 'firedrill.config.yaml';
 
 export function loadEnvironments(configPath: string): Record<string, Environment> {
-  if (!existsSync(configPath)) return {};
+  const config = loadConfig(configPath);
+  if (!config) return {};
+  const history = config.history ? { history: config.history } : {};
+  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), ...(env.confirm ? { confirm: true } : {}), vars: { vars: env.vars }, ...history }]));
+}
+
+/** The config file's `history` section, for commands that read the history without running a drill. */
+export function loadHistoryConfig(configPath: string): HistoryConfig | undefined {
+  return loadConfig(configPath)?.history;
+}
+
+function loadConfig(configPath: string): z.infer<typeof configSchema> | undefined {
+  if (!existsSync(configPath)) return undefined;
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(configPath, 'utf8'));
@@ -58,7 +95,9 @@ export function loadEnvironments(configPath: string): Record<string, Environment
     throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `${configPath}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   const config = parseOrThrow(configSchema, raw ?? {}, { file: configPath }, 'FIREDRILL_ENVIRONMENT_INVALID');
-  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), ...(env.confirm ? { confirm: true } : {}), vars: { vars: env.vars } }]));
+  const signing = config.history?.signing;
+  if (signing && 'keyFile' in signing) signing.keyFile = resolve(dirname(configPath), signing.keyFile);
+  return config;
 }
 
 /** The AWS target for one Region of an environment. */
@@ -94,11 +133,13 @@ export function resolveEnvironment(name: string, options: { cwd: string; config?
   if (configured) return configured;
   const provider = options.providers?.find((p) => p.name === name);
   if (provider) {
+    const history = loadHistoryConfig(configPath);
+    const withHistory = <E extends Environment>(env: E): E => (history ? { ...env, history } : env);
     try {
-      return provider.resolve({ stateDir: options.stateDir });
+      return withHistory(provider.resolve({ stateDir: options.stateDir }));
     } catch (error) {
       if (options.onNotRunning !== 'placeholder' || !provider.placeholder) throw error;
-      return { ...provider.placeholder(), placeholder: true };
+      return withHistory({ ...provider.placeholder(), placeholder: true as const });
     }
   }
   throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `unknown environment "${name}": define it under "environments" in ${configPath}${options.providers?.length ? `, or use ${options.providers.map((p) => `"${p.name}"`).join(' or ')}` : ''}`);

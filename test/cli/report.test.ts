@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import { XMLParser } from 'fast-xml-parser';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../support/capture-io.js';
 import { DRILL_FIXTURES } from '../support/drill-fixtures.js';
-import { plantHistory } from '../support/drill-history.js';
+import { generateKeyFile, keyFileSigner } from '../../src/report/signers.js';
+import { forgeRecord, plantHistory } from '../support/drill-history.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
 async function report(cwd: string, ...args: string[]): Promise<{ code: number; output: string }> {
@@ -88,22 +90,64 @@ describe('firedrill report (in-process, from drill folders and a planted history
       expect(result.output).to.include(`TAMPERED: record 3 (drill lab-demo-day3): timeline.ndjson removed (${join(runDirs[2]!, 'timeline.ndjson')})`);
     });
 
-    it('an edited history record is named, even when its own hash was recomputed', async () => {
-      const { file } = await plantHistory(dir.path, [2.6, 2.7, 2.5]);
+    it('an edited history record is named, even when its own hash was recomputed; its signature no longer holds', async () => {
+      const { file, publicKey } = await plantHistory(dir.path, [2.6, 2.7, 2.5]);
       const records = lines(file);
-      writeFileSync(file, [records[0], records[1]!.replace('"outcome":"passed"', '"outcome":"failed"'), records[2]].join('\n') + '\n');
+      writeFileSync(file, [records[0], forgeRecord(records[1]!, (r) => { r.outcome = 'failed'; }), records[2]].join('\n') + '\n');
       const result = await report(dir.path, 'verify', '--history', file);
       expect(result.code).to.equal(1);
       expect(result.output).to.include('TAMPERED: record 2 (drill lab-demo-day2): edited: its content no longer matches its SHA-256');
 
-      const { recordHash } = await import('../../src/report/history.js');
-      const forged = JSON.parse(records[1]!) as Parameters<typeof recordHash>[0];
-      forged.outcome = 'failed';
-      forged.sha256 = recordHash(forged);
-      writeFileSync(file, [records[0], JSON.stringify(forged), records[2]].join('\n') + '\n');
-      const rehashed = await report(dir.path, 'verify', '--history', file);
+      writeFileSync(file, [records[0], forgeRecord(records[1]!, (r) => { r.outcome = 'failed'; }, { rehash: true }), records[2]].join('\n') + '\n');
+      const rehashed = await report(dir.path, 'verify', '--history', file, '--public-key', publicKey);
       expect(rehashed.code).to.equal(1);
       expect(rehashed.output).to.include('TAMPERED: record 2 (drill lab-demo-day2): edited: record 3 (drill lab-demo-day3) links to a different SHA-256');
+      expect(rehashed.output).to.match(/TAMPERED: record 2 \(drill lab-demo-day2\): bad signature: key [0-9a-f]{16}… did not sign this content/);
+      expect(rehashed.output.match(/bad signature/g)).to.have.length(1);
+    });
+
+    it('with the runner\'s public key every signature is checked; a record signed by another key is named', async () => {
+      const { file, publicKey } = await plantHistory(dir.path, [2.6, 2.7]);
+      const intact = await report(dir.path, 'verify', '--history', file, '--public-key', publicKey);
+      expect(intact.code, intact.output).to.equal(0);
+      expect(intact.output).to.include('2 record(s), 4 file(s) checked, 2 signature(s) checked against 1 key(s): chain, signatures and every SHA-256 intact');
+      const other = generateKeyFile(join(dir.path, 'someone-else.pem'));
+      const stranger = await report(dir.path, 'verify', '--history', file, '--public-key', other.publicFile);
+      expect(stranger.code).to.equal(1);
+      expect(stranger.output).to.include('TAMPERED: record 1 (drill lab-demo-day1): signed only by keys not given to verify');
+    });
+
+    it('history lists the sign-offs of the runs it shows; one signed with the runner\'s own key is marked self-attested', async () => {
+      const { file, history } = await plantHistory(dir.path, [2.6, 2.7]);
+      const alice = generateKeyFile(join(dir.path, 'alice.pem'));
+      await history.signOff({ drillId: 'lab-demo-day1', by: 'alice', signer: keyFileSigner(alice.privateFile) });
+      const self = await report(dir.path, 'sign-off', '--history', file, '--drill', 'lab-demo-day2', '--key', join(dir.path, 'runner-key.pem'), '--by', 'ci');
+      expect(self.code, self.output).to.equal(0);
+      expect(self.output).to.include(`sign-off: record 4 in ${file}: ci approves record 2 (drill lab-demo-day2), signed with ${join(dir.path, 'runner-key.pem')}`);
+      const result = await report(dir.path, 'history', '--history', file);
+      expect(result.code, result.output).to.equal(0);
+      const lines = result.output.split('\n').filter((l) => l.startsWith('sign-off: '));
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.match(/^sign-off: record 1 \(drill lab-demo-day1\): signed off by alice at \S+ \(key [0-9a-f]{16}…\)$/);
+      expect(lines[1]).to.match(/^sign-off: record 2 \(drill lab-demo-day2\): signed off by ci at \S+ \(key [0-9a-f]{16}…\): self-attested/);
+      const unknown = await report(dir.path, 'sign-off', '--history', file, '--drill', 'nope', '--key', alice.privateFile);
+      expect(unknown.code).to.equal(2);
+      expect(unknown.output).to.include(`${file}: no drill nope in the history`);
+      const keyless = await report(dir.path, 'sign-off', '--history', file, '--drill', 'lab-demo-day1');
+      expect(keyless.code).to.equal(2);
+      expect(keyless.output).to.include('sign-off: the approver\'s own key is required: --key FILE, or --kms-key-id ID with --kms-region R');
+    });
+
+    it('keygen writes an Ed25519 key (mode 0600) and its public key, and never overwrites a key', async () => {
+      const file = join(dir.path, 'keys', 'alice.pem');
+      const made = await report(dir.path, 'keygen', '--out', file);
+      expect(made.code, made.output).to.equal(0);
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+      expect(made.output).to.match(new RegExp(`public key: ${file}\\.pub \\(key id [0-9a-f]{64}; give it to whoever verifies\\)`));
+      expect(createPublicKey(readFileSync(`${file}.pub`, 'utf8')).asymmetricKeyType).to.equal('ed25519');
+      const again = await report(dir.path, 'keygen', '--out', file);
+      expect(again.code).to.equal(2);
+      expect(again.output).to.include(`${file}: already exists; a signing key is never overwritten`);
     });
 
     it('a deleted run and two swapped runs are named', async () => {

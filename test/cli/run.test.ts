@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PROJECT_DIR, runCli } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 import { startTestLab, type TestLab } from '../support/test-lab.js';
-import { localHistory } from '../../src/report/history.js';
+import { DrillHistory } from '../../src/report/drill-history.js';
+import { localHistory } from '../../src/report/local-history.js';
 
 /** `firedrill run|plan|validate` against one lab started in-process; two real drills (~10 s each). */
 const DEMO = join(PROJECT_DIR, 'drills', 'lab-demo.yaml');
@@ -97,7 +98,7 @@ describe('firedrill run|plan|validate (black box, against the lab)', function ()
     it('appends the drill to the history, pointing at its result by path and SHA-256', async () => {
       const resultPath = join(out(), 'result.json');
       const result = JSON.parse(readFileSync(resultPath, 'utf8')) as ResultFile & { drillId: string };
-      const entries = await localHistory(join(state.path, 'history.ndjson')).list({ scenario: 'lab-demo' });
+      const entries = await new DrillHistory(localHistory(join(state.path, 'history.ndjson'))).list({ scenario: 'lab-demo' });
       const entry = entries.find((e) => e.drillId === result.drillId);
       expect(entry).to.deep.include({ environment: 'lab', outcome: 'passed' });
       expect(entry!.result).to.deep.equal({ path: resultPath, sha256: createHash('sha256').update(readFileSync(resultPath)).digest('hex') });

@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import type { ComplianceReport } from '../../src/report/compliance.js';
-import { localHistory } from '../../src/report/history.js';
+import { DrillHistory } from '../../src/report/drill-history.js';
+import { localHistory } from '../../src/report/local-history.js';
 import { captureIo } from '../support/capture-io.js';
 import { PROJECT_DIR, runCli } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
@@ -69,7 +70,7 @@ describe('firedrill report compliance (a real lab drill, HTML and PDF)', functio
   });
 
   it('indexes every artefact with its SHA-256, checked against the hash chain, and leaves the game-day places empty', async () => {
-    const [record] = await localHistory(join(state.path, 'history.ndjson')).list();
+    const [record] = await new DrillHistory(localHistory(join(state.path, 'history.ndjson'))).list();
     expect(report.evidence.map((e) => e.sha256)).to.deep.equal([record!.result.sha256, ...record!.artifacts!.map((a) => a.sha256)]);
     expect(report.integrity.problems).to.deep.equal([]);
     for (const e of report.evidence) {

@@ -9,6 +9,8 @@ import type { TimelineEvent } from '../../src/core/timeline.js';
 import { runScenario, type DrillPlugin, type Environment, type Kinds } from '../../src/index.js';
 import type { FaultKind } from '../../src/faults/fault.js';
 import { METRIC_NAMESPACE } from '../../src/report/cloudwatch-metrics.js';
+import { DrillHistory } from '../../src/report/drill-history.js';
+import { localHistory } from '../../src/report/local-history.js';
 import { startMoto, type Emulator } from '../../lab/emulator.js';
 import { PROJECT_DIR } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
@@ -81,7 +83,7 @@ describe('runScenario with extra kinds and a plugin', function () {
     expect(seen).to.deep.equal(onDisk);
     expect(result.artifacts.map((a) => a.path)).to.include.members(['timeline.ndjson', 'plugin/hello.txt', 'junit.xml', 'timeline.svg']);
 
-    const history = readFileSync(join(stateDir, 'history.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { drillId: string });
+    const history = await new DrillHistory(localHistory(join(stateDir, 'history.ndjson'))).list();
     expect(history.map((h) => h.drillId)).to.deep.equal([result.drillId]);
     const cw = cloudWatchClient(emulatorTarget(moto.endpoint, 'us-east-1'));
     try {
