@@ -19,7 +19,8 @@ import { createProgress } from './progress.js';
 import { renderSummary } from '../report/summary.js';
 import { defaultPlugins } from '../report/default-plugins.js';
 import { sparklinePlugin } from '../report/sparkline.js';
-import { GAME_DAY_OPTIONS, gameDaySettingsFrom, openGameDay, type GameDaySettings } from './game-day-session.js';
+import { GAME_DAY_OPTIONS, gameDaySettingsFrom } from './game-day-session.js';
+import { openGameDay, type GameDaySettings } from '../gameday/session.js';
 
 const OPTIONS = {
   env: { type: 'string' },
@@ -115,14 +116,15 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   const { scenario, environment, kinds, stateDir, out } = prepared;
   const drillId = newDrillId(scenario.spec.scenario);
   const outDir = resolve(io.cwd, out ?? join('out', drillId));
-  const gameDay = await openGameDay({ scenario, environment: environment.name, stateDir, drillId, settings: prepared.gameDay ?? gameDaySettingsFrom({}), io });
+  const interrupt = io.interrupts();
+  const gameDay = await openGameDay({ scenario, environment: environment.name, stateDir, drillId, settings: prepared.gameDay ?? gameDaySettingsFrom({}), log: (line) => io.err(line), interrupt });
   const progress = createProgress(io.write, io.isTty);
   const sparklines = sparklinePlugin();
   let result;
   try {
     result = await runDrill({
       scenario, environment, kinds, outDir, stateDir, drillId,
-      interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
+      interrupt, onEvent: progress.onEvent, log: (line) => io.err(line),
       plugins: [gameDay.plugin, ...defaultPlugins({ environment, stateDir, ...(prepared.allureResults ? { allureResults: prepared.allureResults } : {}) }), sparklines],
     });
   } finally {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { MilestoneTracker } from '../core/milestone-tracker.js';
 import type { MilestoneRules } from '../core/milestones.js';
 import { Timeline, type NoteEvent, type TimelineEvent } from '../core/timeline.js';
-import { GateRefused, type GameDayControls } from './game-day.js';
+import { GameDayRefusal, type GameDayControls } from './game-day.js';
 import { LIVE_PAGE } from './live-page.js';
 
 /** What the live page shows, sent whenever it changed (at most every `SNAPSHOT_MS`). */
@@ -16,6 +16,8 @@ export interface LiveSnapshot {
   probes: Record<string, { ok: boolean; t: number; latencyMs: number; region?: string; error?: string }>;
   milestones: ReturnType<MilestoneTracker['current']>;
   pending: ReturnType<GameDayControls['pending']>;
+  /** Once the drill is over and its review open (`run --review`): the lessons and sign-offs so far. */
+  review: ReturnType<GameDayControls['review']>;
 }
 
 export interface LiveServer {
@@ -42,7 +44,8 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
   const tracker = new MilestoneTracker(options.rules, timeline.samples);
   let phase: string | null = null;
   const probes: LiveSnapshot['probes'] = {};
-  const watchers = new Set<(event: TimelineEvent) => void>();
+  /** Each open event stream; called with no event when the state changed without one (a lesson, a sign-off). */
+  const watchers = new Set<(event?: TimelineEvent) => void>();
   const unsubscribe = controls.subscribe((event) => {
     timeline.append(event);
     tracker.add(event);
@@ -54,8 +57,9 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
   });
   const snapshot = (): LiveSnapshot => ({
     drillId: options.drillId, scenario: options.scenario, t: timeline.events.at(-1)?.t ?? 0,
-    phase, probes, milestones: tracker.current(), pending: controls.pending(),
+    phase, probes, milestones: tracker.current(), pending: controls.pending(), review: controls.review(),
   });
+  const changed = () => { for (const watcher of watchers) watcher(); };
 
   const server = createServer((req, res) => {
     if (!authorized(req, token)) return send(res, 401, { error: 'a token is required (the page address firedrill printed carries it)' });
@@ -69,7 +73,7 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
     });
     if (req.method === 'POST' && path === '/note') return void handle(req, res, (body) => {
       const noteKind = body.noteKind === undefined ? undefined : text(body.noteKind, 'noteKind');
-      if (noteKind !== undefined && !NOTE_KINDS.includes(noteKind)) throw new GateRefused(`noteKind: expected one of ${NOTE_KINDS.join(', ')}, got ${JSON.stringify(noteKind)}`);
+      if (noteKind !== undefined && !NOTE_KINDS.includes(noteKind)) throw new GameDayRefusal(`noteKind: expected one of ${NOTE_KINDS.join(', ')}, got ${JSON.stringify(noteKind)}`);
       controls.note({
         message: text(body.message, 'message'), author: text(body.author, 'author'),
         ...(noteKind ? { noteKind: noteKind as NonNullable<NoteEvent['noteKind']> } : {}),
@@ -77,6 +81,16 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
         ...(body.due !== undefined ? { due: text(body.due, 'due') } : {}),
       });
       return { noted: true };
+    });
+    if (req.method === 'POST' && path === '/lesson') return void handle(req, res, (body) => {
+      controls.lesson({ message: text(body.message, 'message'), author: text(body.author, 'author') });
+      changed();
+      return { noted: true };
+    });
+    if (req.method === 'POST' && path === '/signoff') return void handle(req, res, (body) => {
+      controls.signOff({ name: text(body.name, 'name'), role: text(body.role, 'role'), close: body.close === true });
+      changed();
+      return { signed: true, closed: body.close === true };
     });
     send(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
   });
@@ -87,9 +101,9 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
     for (const event of timeline.events) write('timeline', event);
     write('snapshot', snapshot());
     let dirty = false;
-    const watcher = (event: TimelineEvent) => {
+    const watcher = (event?: TimelineEvent) => {
       dirty = true;
-      if (event.kind !== 'sample') write('timeline', event);
+      if (event && event.kind !== 'sample') write('timeline', event);
     };
     const timer = setInterval(() => {
       if (!dirty) return;
@@ -134,7 +148,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function text(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !value.trim()) throw new GateRefused(`${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !value.trim()) throw new GameDayRefusal(`${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -143,9 +157,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, act: (body: Rec
   for await (const chunk of req) raw += chunk;
   try {
     const body = JSON.parse(raw || '{}') as unknown;
-    if (!body || typeof body !== 'object') throw new GateRefused('expected a JSON object');
+    if (!body || typeof body !== 'object') throw new GameDayRefusal('expected a JSON object');
     send(res, 200, act(body as Record<string, unknown>));
   } catch (error) {
-    send(res, error instanceof GateRefused || error instanceof SyntaxError ? 409 : 500, { error: (error as Error).message });
+    send(res, error instanceof GameDayRefusal || error instanceof SyntaxError ? 409 : 500, { error: (error as Error).message });
   }
 }
