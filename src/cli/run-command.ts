@@ -19,7 +19,8 @@ import { createProgress } from './progress.js';
 import { renderSummary } from '../report/summary.js';
 import { defaultPlugins } from '../report/default-plugins.js';
 import { sparklinePlugin } from '../report/sparkline.js';
-import { GAME_DAY_OPTIONS, gameDaySettingsFrom } from './game-day-session.js';
+import { actingPerson, GAME_DAY_OPTIONS, gameDaySettingsFrom } from './game-day-session.js';
+import { approveOnKey, APPROVE_KEY } from './key-approvals.js';
 import { openGameDay, type GameDaySettings } from '../gameday/session.js';
 
 const OPTIONS = {
@@ -118,6 +119,9 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   const outDir = resolve(io.cwd, out ?? join('out', drillId));
   const interrupt = io.interrupts();
   const gameDay = await openGameDay({ scenario, environment: environment.name, stateDir, drillId, settings: prepared.gameDay ?? gameDaySettingsFrom({}), log: (line) => io.err(line), interrupt });
+  const keys = scenario.spec.gates.length && !gameDay.plugin.unattended ? io.keys?.() : undefined;
+  const releaseKeys = keys ? approveOnKey({ input: keys, controls: gameDay.plugin, by: actingPerson(undefined), log: (line) => io.err(line), onInterrupt: () => process.kill(process.pid, 'SIGINT') }) : () => {};
+  if (keys) io.err(`press ${APPROVE_KEY} to approve the gate that waits longest, as ${actingPerson(undefined)}`);
   const progress = createProgress(io.write, io.isTty);
   const sparklines = sparklinePlugin();
   let result;
@@ -129,6 +133,7 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
     });
   } finally {
     progress.end();
+    releaseKeys();
     await gameDay.close();
   }
   io.out(renderSummary(result));

@@ -68,6 +68,11 @@ export class GameDay implements DrillPlugin, GameDayControls {
 
   constructor(private readonly options: GameDayOptions) {}
 
+  /** In CI nothing waits for a person. */
+  get unattended(): boolean {
+    return this.options.ci;
+  }
+
   beforePhase({ drill, phase, signal }: PhaseGateEvent): Promise<void> {
     this.drill = drill;
     return this.pass(this.options.gates.filter((g) => g.before === phase), signal);

@@ -33,8 +33,8 @@ const NOTE_KINDS: readonly string[] = ['observation', 'deviation', 'action'] sat
 
 /**
  * The drill's game-day server: the live page and its server-sent events (the timeline as it grows,
- * probe health, milestones with their bounds, the phase, waiting gates), and the calls
- * `firedrill approve` / `firedrill note` and the page's buttons make. Loopback unless told
+ * probe health, milestones with their bounds, the phase, waiting gates, the review once the drill
+ * is over), and the calls `firedrill approve` / `note` / `lesson` / `signoff` and the page's buttons make. Loopback unless told
  * otherwise; every request carries the token (the page's address includes it).
  */
 export async function startLiveServer(options: { controls: GameDayControls; drillId: string; scenario: string; rules: MilestoneRules; host?: string }): Promise<LiveServer> {
@@ -44,8 +44,7 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
   const tracker = new MilestoneTracker(options.rules, timeline.samples);
   let phase: string | null = null;
   const probes: LiveSnapshot['probes'] = {};
-  /** Each open event stream; called with no event when the state changed without one (a lesson, a sign-off). */
-  const watchers = new Set<(event?: TimelineEvent) => void>();
+  const watchers = new Set<(event: TimelineEvent) => void>();
   const unsubscribe = controls.subscribe((event) => {
     timeline.append(event);
     tracker.add(event);
@@ -59,7 +58,7 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
     drillId: options.drillId, scenario: options.scenario, t: timeline.events.at(-1)?.t ?? 0,
     phase, probes, milestones: tracker.current(), pending: controls.pending(), review: controls.review(),
   });
-  const changed = () => { for (const watcher of watchers) watcher(); };
+
 
   const server = createServer((req, res) => {
     if (!authorized(req, token)) return send(res, 401, { error: 'a token is required (the page address firedrill printed carries it)' });
@@ -84,12 +83,10 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
     });
     if (req.method === 'POST' && path === '/lesson') return void handle(req, res, (body) => {
       controls.lesson({ message: text(body.message, 'message'), author: text(body.author, 'author') });
-      changed();
       return { noted: true };
     });
     if (req.method === 'POST' && path === '/signoff') return void handle(req, res, (body) => {
       controls.signOff({ name: text(body.name, 'name'), role: text(body.role, 'role'), close: body.close === true });
-      changed();
       return { signed: true, closed: body.close === true };
     });
     send(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
@@ -101,13 +98,17 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
     for (const event of timeline.events) write('timeline', event);
     write('snapshot', snapshot());
     let dirty = false;
-    const watcher = (event?: TimelineEvent) => {
+    const watcher = (event: TimelineEvent) => {
       dirty = true;
-      if (event && event.kind !== 'sample') write('timeline', event);
+      if (event.kind !== 'sample') write('timeline', event);
     };
+    // The review (opened when the drill is over, then its lessons and sign-offs) changes without a timeline event.
+    let review = JSON.stringify(controls.review());
     const timer = setInterval(() => {
-      if (!dirty) return;
+      const nowReview = JSON.stringify(controls.review());
+      if (!dirty && nowReview === review) return;
       dirty = false;
+      review = nowReview;
       write('snapshot', snapshot());
     }, SNAPSHOT_MS);
     watchers.add(watcher);
