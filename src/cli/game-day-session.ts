@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { DURATION_HINT, parseDuration } from '../core/duration.js';
 import type { Person } from '../gameday/game-day.js';
-import type { GameDaySettings } from '../gameday/session.js';
+import { isCiEnvironment, type GameDaySettings } from '../gameday/session.js';
 import { UsageError } from './run-command.js';
 
 /** The `run` options a game day (or a nightly CI drill) adds. */
@@ -19,7 +19,7 @@ type GameDayValues = { ci?: boolean; live?: boolean; 'live-host'?: string; comma
 
 /** From the command line, else `FIREDRILL_COMMANDER`, `FIREDRILL_OBSERVERS` (comma-separated), `FIREDRILL_SCRIBE`. */
 export function gameDaySettingsFrom(values: GameDayValues, env: NodeJS.ProcessEnv = process.env): GameDaySettings {
-  const ci = values.ci === true || env.CI === 'true' || env.CI === '1';
+  const ci = values.ci === true || isCiEnvironment(env);
   const observers = values.observer ?? (env.FIREDRILL_OBSERVERS ?? '').split(',').map((n) => n.trim()).filter(Boolean);
   const commander = values.commander ?? env.FIREDRILL_COMMANDER;
   const scribe = values.scribe ?? env.FIREDRILL_SCRIBE;

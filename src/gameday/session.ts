@@ -23,6 +23,11 @@ export interface GameDaySession {
   close(): Promise<void>;
 }
 
+/** CI mode from the environment, as GitHub Actions and GitLab CI set it. */
+export function isCiEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.CI === 'true' || env.CI === '1';
+}
+
 /** The game-day plugin of one drill, and its live server with the file that tells `approve` and `note` where it is. */
 export async function openGameDay(options: { scenario: LoadedScenario; environment: string; stateDir: string; drillId: string; settings: GameDaySettings; log: (line: string) => void; interrupt?: AbortSignal }): Promise<GameDaySession> {
   const { scenario, settings, log } = options;
