@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { actingPerson } from './game-day-session.js';
 import type { Io } from './io.js';
 import { callRunningDrill, LIVE_CALL_OPTIONS } from './live-call.js';
-import { UsageError } from './run-command.js';
+import { UsageError } from './usage-error.js';
 
 /** `firedrill approve <gate> [--as NAME] [--env NAME]`: lets a waiting manual gate of the running drill through. */
 export async function approveCommand(argv: string[], io: Io): Promise<number> {

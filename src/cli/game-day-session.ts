@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { DURATION_HINT, parseDuration } from '../core/duration.js';
 import type { Person } from '../gameday/game-day.js';
 import { isCiEnvironment, type GameDaySettings } from '../gameday/session.js';
-import { UsageError } from './run-command.js';
+import { UsageError } from './usage-error.js';
 
 /** The `run` options a game day (or a nightly CI drill) adds. */
 export const GAME_DAY_OPTIONS = {

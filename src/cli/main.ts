@@ -9,7 +9,8 @@ import { noteCommand } from './note-command.js';
 import { runProxyCommand } from './proxy-command.js';
 import { reportCommand } from './report-command.js';
 import { lessonCommand, signoffCommand } from './review-commands.js';
-import { planCommand, runCommand, UsageError, validateCommand } from './run-command.js';
+import { planCommand, runCommand, validateCommand } from './run-command.js';
+import { UsageError } from './usage-error.js';
 import { setupCommand } from './setup-command.js';
 
 const USAGE = `firedrill — chaos and disaster-recovery drills that measure detection, decision, failover, RTO and RPO

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { actingPerson } from './game-day-session.js';
 import type { Io } from './io.js';
 import { callRunningDrill, LIVE_CALL_OPTIONS } from './live-call.js';
-import { UsageError } from './run-command.js';
+import { UsageError } from './usage-error.js';
 
 /** `firedrill lesson "…" [--as NAME]`: a lesson learned, into the review of the drill that just ended (`run --review`). */
 export async function lessonCommand(argv: string[], io: Io): Promise<number> {

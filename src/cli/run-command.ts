@@ -13,6 +13,7 @@ import type { Environment } from '../scenario/environment.js';
 import { printCaller } from './caller.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { stateDirFrom } from '../runtime/state-dir.js';
+import { UsageError } from './usage-error.js';
 import { environmentFor, environmentNamedIn } from './context.js';
 import type { Io } from './io.js';
 import { createProgress } from './progress.js';
@@ -64,7 +65,6 @@ export async function prepare(command: string, argv: string[], io: Io): Promise<
   return { scenario, environment, kinds, stateDir, gameDay: gameDaySettingsFrom(values), ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}), ...(values['allure-results'] ? { allureResults: resolve(io.cwd, values['allure-results']) } : {}) };
 }
 
-export class UsageError extends Error {}
 
 /** Prefixes a configuration error with where the bad value came from (the scenario's field). */
 function withFileContext<T>(where: string | undefined, body: () => T): T {

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findLiveDrill } from '../../src/gameday/live-file.js';
 import { launchChromium } from '../../src/report/browser.js';
+import type { ComplianceReport } from '../../src/report/compliance.js';
 import { waitFor } from '../../src/runtime/wait.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
@@ -95,24 +97,30 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
     expect(() => findLiveDrill(state.path), 'the drill removed its live file').to.throw(/no drill with a game-day server is running/);
   });
 
-  it('approved with a click in the live page (real Chromium): T_decide is the click, the approver and the page\'s note are recorded', async () => {
+  it('approved with a click in the live page (real Chromium): T_decide is the click; notes from the CLI and the page, the review\'s lessons and sign-offs land in result.json and the compliance report, in order with their authors', async () => {
     const scenario = state.write('gated-page.yaml', gatedScenario({ timeout: '60s' }));
     const out = join(state.path, 'out-page');
-    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
+    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines', '--scribe', 'Sam', '--review', '60s'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
     const pageUrl = (await drill.waitForLine(/^live view: http:\/\/127\.0\.0\.1:\d+\/\?token=/)).replace('live view: ', '').trim();
     await drill.waitForLine(/gate failover: waiting for approval/);
     const browser = await launchChromium();
+    let drillId: string;
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const outside = await fetch(pageUrl.replace(/\?token=.*/, ''));
       expect(outside.status, 'no token, no page').to.equal(401);
       await page.goto(pageUrl);
+      const fromCli = await cli(['note', 'checkout answers 502', '--as', 'Olu']);
+      expect(fromCli.code, fromCli.output).to.equal(0);
+      await page.getByText('observation by Olu: checkout answers 502').waitFor();
       await page.fill('#me', 'Ines');
       await page.dispatchEvent('#me', 'change');
-      await page.fill('input[name=message]', 'DNS still points at the primary');
+      await page.fill('#note input[name=message]', 'DNS still points at the primary');
       await page.selectOption('select[name=noteKind]', 'observation');
       await page.click('#note button');
       await page.getByText('observation by Ines: DNS still points at the primary').waitFor();
+      const action = await cli(['note', 'alarm period too long', '--kind', 'action', '--owner', 'Olu', '--due', '2027-01-15', '--as', 'Sam']);
+      expect(action.code, action.output).to.equal(0);
       const button = page.getByRole('button', { name: 'Approve failover' });
       await button.waitFor();
       await page.getByText('Confirm the replica is caught up').click();
@@ -123,17 +131,63 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
       await page.getByText('gate failover: approved by Ines (page)').waitFor();
       await waitFor(async () => (await page.textContent('#gates'))?.trim() === 'none', { timeoutMs: 5_000, what: 'the gate to leave the page' });
       await page.getByText(/T_recovered/).waitFor();
-      await page.screenshot({ path: join(state.path, 'live-page-approved.png') });
+
+      // The drill is over, its faults reverted; the review holds result.json open.
+      await drill.waitForLine(/^review: the drill is over \(PASSED\)/);
+      expect(existsSync(join(out, 'result.json')), 'not written while the review is open').to.equal(false);
+      await page.getByText(/the drill is over \(passed\); open for lessons/).waitFor();
+      const lesson = await cli(['lesson', 'the decision alarm fired before anyone looked', '--as', 'Olu']);
+      expect(lesson.code, lesson.output).to.equal(0);
+      await page.fill('#lesson input[name=message]', 'the runbook lacked the DNS check');
+      await page.click('#lesson button');
+      await page.getByText('the runbook lacked the DNS check (Ines)').waitFor();
+      const scribe = await cli(['signoff', '--role', 'scribe', '--as', 'Sam']);
+      expect(scribe.code, scribe.output).to.equal(0);
+      await page.getByText('signed off by Sam, scribe').waitFor();
+      await page.screenshot({ path: join(state.path, 'live-page-review.png'), fullPage: true });
+      await page.fill('#signoff input[name=role]', 'incident commander');
+      await page.check('#signoff input[name=close]');
+      await page.click('#signoff button');
+
       const ended = await drill.exited;
       expect(ended.code, ended.output).to.equal(0);
+      expect(ended.stdout).to.include('signed off by Sam (scribe), Ines (incident commander)');
+      expect(ended.stdout).to.include('corrective action: alarm period too long (owner Olu, due 2027-01-15)');
       const result = readResult(out);
+      drillId = result.drillId;
       const decide = Date.parse(result.milestones.decide!.wall);
       expect(decide, 'T_decide is the click').to.be.within(clicked - TOLERANCE_MS, clickDone + TOLERANCE_MS);
       expect(result.gameDay!.approvals.map(({ gate, by, via }) => ({ gate, by, via }))).to.deep.equal([{ gate: 'failover', by: 'Ines', via: 'page' }]);
-      expect(result.gameDay!.notes.map(({ author, message, noteKind }) => ({ author, message, noteKind }))).to.deep.equal([{ author: 'Ines', message: 'DNS still points at the primary', noteKind: 'observation' }]);
+      expect(result.gameDay!.notes.map(({ author, message }) => `${author}: ${message}`)).to.deep.equal([
+        'Olu: checkout answers 502', 'Ines: DNS still points at the primary', 'Sam: alarm period too long',
+      ]);
+      const review = result.gameDay!.review!;
+      expect(review.closedBy).to.equal('sign-off');
+      expect(review.lessons.map(({ author, message }) => `${author}: ${message}`)).to.deep.equal(['Olu: the decision alarm fired before anyone looked', 'Ines: the runbook lacked the DNS check']);
+      expect(review.signOff.map(({ name, role }) => `${name}, ${role}`)).to.deep.equal(['Sam, scribe', 'Ines, incident commander']);
+      expect(Date.parse(review.openedAt), 'the review opens after the drill ended').to.be.at.least(Date.parse(result.endedAt));
     } finally {
       await browser.close();
     }
+
+    // The history hashed the result with its review in it; the compliance report reads it from there.
+    const today = new Date().toISOString().slice(0, 10);
+    const reportDir = join(state.path, 'report');
+    const report = await cli(['report', 'compliance', '--from', today, '--to', today, '--out', reportDir]);
+    expect(report.code, report.output).to.equal(0);
+    const verified = await cli(['report', 'verify']);
+    expect(verified.code, verified.output).to.equal(0);
+    const compliance = JSON.parse(readFileSync(join(reportDir, 'compliance.json'), 'utf8')) as ComplianceReport;
+    const own = <T extends { drillId: string }>(rows: T[]) => rows.filter((r) => r.drillId === drillId);
+    expect(own(compliance.gameDay.participants).map((p) => `${p.name} (${p.role})`)).to.deep.equal(['Ines (commander)', 'Sam (scribe)']);
+    expect(own(compliance.gameDay.notes).map((n) => `${n.author}: ${n.message}`)).to.deep.equal(['Olu: checkout answers 502', 'Ines: DNS still points at the primary', 'Sam: alarm period too long']);
+    expect(own(compliance.gameDay.correctiveActions).map(({ action, owner, due, raisedBy }) => ({ action, owner, due, raisedBy }))).to.deep.equal([{ action: 'alarm period too long', owner: 'Olu', due: '2027-01-15', raisedBy: 'Sam' }]);
+    expect(own(compliance.gameDay.signOff).map((o) => `${o.name}, ${o.role}`)).to.deep.equal(['Sam, scribe', 'Ines, incident commander']);
+    const pdf = spawnSync('pdftotext', ['-layout', join(reportDir, 'compliance.pdf'), '-'], { encoding: 'utf8' });
+    expect(pdf.status, pdf.stderr).to.equal(0);
+    expect(pdf.stdout).to.match(/Ines +observation +DNS still points at the primary/);
+    expect(pdf.stdout).to.match(/alarm period too long +Olu +2027-01-15 +Sam/);
+    expect(pdf.stdout).to.match(/Ines +incident commander/);
   });
 
   it('a gate nobody approves aborts the drill at its timeout and reverts every fault', async () => {

@@ -77,7 +77,7 @@ describe('firedrill report compliance (a real lab drill, HTML and PDF)', functio
       // In the PDF a hash wraps inside its column, so only its first line is whole in the text.
       expect(pdfText, e.path).to.include(e.sha256.slice(0, 16));
     }
-    expect(report.gameDay).to.deep.equal({ participants: [], notes: [], correctiveActions: [], signOff: [] });
+    expect(report.gameDay, 'nobody at this drill recorded anything').to.deep.equal({ participants: [], notes: [], correctiveActions: [], lessons: [], signOff: [] });
     expect(pdfText).to.include('Review and sign-off');
     expect(html).to.not.match(/(src|href)="https?:/);
   });
