@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { EventEmitter, once } from 'node:events';
 import { PassThrough } from 'node:stream';
+import { gameDaySettingsFrom } from '../../../src/cli/game-day-session.js';
 import { approveOnKey } from '../../../src/cli/key-approvals.js';
+import { UsageError } from '../../../src/cli/usage-error.js';
 import { createClock } from '../../../src/core/clock.js';
 import type { TimelineEvent } from '../../../src/core/timeline.js';
 import { GameDay } from '../../../src/gameday/game-day.js';
@@ -102,5 +104,13 @@ describe('game day (the plugin, without a drill around it)', () => {
     await written;
     expect(stopped.result.gameDay!.review!.closedBy).to.equal('interrupted');
     expect(stopped.result.gameDay!.review!.lessons.map((l) => l.message)).to.deep.equal(['nobody had the runbook']);
+  });
+});
+
+describe('firedrill run --review (the option)', () => {
+  it('takes a duration, and says what it expected otherwise; CI mode holds no review', () => {
+    expect(gameDaySettingsFrom({ review: '30m' }, {}).reviewTimeoutMs).to.equal(1_800_000);
+    expect(() => gameDaySettingsFrom({ review: 'later' }, {})).to.throw(UsageError, '--review: expected a duration like "500ms", "90s", "5m", "1h30m" or "PT5M" (how long the review may stay open), got "later"');
+    expect(() => gameDaySettingsFrom({ review: '30m' }, { CI: 'true' })).to.throw(UsageError, '--review: CI mode never waits for a person, so it holds no review after the drill');
   });
 });
