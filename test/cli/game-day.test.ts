@@ -18,7 +18,8 @@ import { startTestLab, type TestLab } from '../support/test-lab.js';
  */
 const DEMO = readFileSync(join(PROJECT_DIR, 'drills', 'lab-demo.yaml'), 'utf8');
 const DECIDE = /^ {2}decide: \{ signal: decision-alarm, becomes: ALARM \}$/m;
-const DRILL_TIMEOUT_MS = 90_000;
+// A loaded 2-core machine takes seconds per `firedrill` process: the people's calls need minutes, not seconds.
+const DRILL_TIMEOUT_MS = 300_000;
 /** How far T_decide may lie from the moment the approval was sent and answered (loopback, one process hop). */
 const TOLERANCE_MS = 50;
 const NOT_CI = { CI: undefined, FIREDRILL_USER: undefined };
@@ -27,15 +28,16 @@ const TARGETS = /^ {2}decision: 5s\n {2}failover: 10s\n/m;
 
 // A patient probe timeout: on a loaded 2-core machine 500 ms can miss the steady state.
 const APP_PROBE = /^ {2}- use: probes\/lab\/app\.yaml\n/m;
+const MAX_DURATION = /^guardrails: \{ maxDuration: 90s \}$/m;
 
 function gatedScenario(gate: { timeout: string; ci?: 'approve' }): string {
-  expect(DEMO).to.match(DECIDE).and.to.match(TARGETS).and.to.match(APP_PROBE);
-  return DEMO.replace(DECIDE, '  decide: { gate: failover }').replace(TARGETS, '  decision: 90s\n').replace(APP_PROBE, '  - use: probes/lab/app.yaml\n    timeout: 1500ms\n')
+  expect(DEMO).to.match(DECIDE).and.to.match(TARGETS).and.to.match(APP_PROBE).and.to.match(MAX_DURATION);
+  return DEMO.replace(DECIDE, '  decide: { gate: failover }').replace(TARGETS, '  decision: 90s\n').replace(APP_PROBE, '  - use: probes/lab/app.yaml\n    timeout: 1500ms\n').replace(MAX_DURATION, 'guardrails: { maxDuration: 6m }')
     + `gates:\n  - name: failover\n    before: observe\n    timeout: ${gate.timeout}\n${gate.ci ? `    ci: ${gate.ci}\n` : ''}    runbook: [Check the health alarm is in ALARM, Confirm the replica is caught up]\n`;
 }
 
 describe('game days: manual gates, approvals, notes, CI mode (black box, against the lab)', function () {
-  this.timeout(180_000);
+  this.timeout(420_000);
   let state: TempDir;
   let lab: TestLab;
 
@@ -56,7 +58,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
   const cli = (args: string[], env: Record<string, string | undefined> = NOT_CI) => runCli([...args, '--state-dir', state.path], { env });
 
   it('waits at the gate until `firedrill approve` from another process; T_decide is that moment, with who approved; notes land in order with their authors', async () => {
-    const scenario = state.write('gated.yaml', gatedScenario({ timeout: '60s' }));
+    const scenario = state.write('gated.yaml', gatedScenario({ timeout: '4m' }));
     const out = join(state.path, 'out-approved');
     const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines', '--observer', 'Olu', '--observer', 'Oda', '--scribe', 'Sam'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
     await drill.waitForLine(/gate failover: waiting for approval/);
@@ -101,9 +103,9 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
   });
 
   it('approved with a click in the live page (real Chromium): T_decide is the click; notes from the CLI and the page, the review\'s lessons and sign-offs land in result.json and the compliance report, in order with their authors', async () => {
-    const scenario = state.write('gated-page.yaml', gatedScenario({ timeout: '60s' }));
+    const scenario = state.write('gated-page.yaml', gatedScenario({ timeout: '4m' }));
     const out = join(state.path, 'out-page');
-    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines', '--scribe', 'Sam', '--review', '60s'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
+    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines', '--scribe', 'Sam', '--review', '4m'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
     const pageUrl = (await drill.waitForLine(/^live view: http:\/\/127\.0\.0\.1:\d+\/\?token=/)).replace('live view: ', '').trim();
     await drill.waitForLine(/gate failover: waiting for approval/);
     const browser = await launchChromium();
@@ -194,7 +196,8 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
       return pdf.stdout.slice(start, next ? pdf.stdout.indexOf(next, start) : undefined);
     };
     const notes = section('Notes and observations, in time order', 'Corrective actions');
-    const inOrder = ['checkout answers 502', 'DNS still points at the primary', 'alarm period too long'].map((n) => notes.indexOf(n));
+    // Each note as far as its first line in the PDF's table.
+    const inOrder = ['checkout answers 502', 'DNS still points at the', 'alarm period too long'].map((n) => notes.indexOf(n));
     expect(inOrder.every((at, i) => at > inOrder[i - 1]! || (i === 0 && at >= 0)), `the notes in order in the PDF:\n${notes}`).to.equal(true);
     expect(section('Corrective actions', 'Lessons learned')).to.include('2027-01-15');
     expect(section('Review and sign-off')).to.include('incident commander');
@@ -221,7 +224,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
   });
 
   it('in CI mode a manual gate refuses the drill at once (exit 2, nothing injected), with --ci or CI=true', async () => {
-    const scenario = state.write('gated-ci.yaml', gatedScenario({ timeout: '60s' }));
+    const scenario = state.write('gated-ci.yaml', gatedScenario({ timeout: '4m' }));
     const journalBefore = lab.journalEntries().length;
     for (const [args, env] of [[['--ci'], NOT_CI], [[], { CI: 'true' }]] as const) {
       const out = join(state.path, `out-ci-refused-${args.length}`);
@@ -237,7 +240,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
   });
 
   it('in CI mode `ci: approve` decides at once and the drill runs unattended, with no live page', async () => {
-    const scenario = state.write('gated-ci-approve.yaml', gatedScenario({ timeout: '60s', ci: 'approve' }));
+    const scenario = state.write('gated-ci-approve.yaml', gatedScenario({ timeout: '4m', ci: 'approve' }));
     const out = join(state.path, 'out-ci-approve');
     const ran = await runCli(['run', scenario, '--state-dir', state.path, '--out', out], { timeoutMs: DRILL_TIMEOUT_MS, env: { CI: 'true' } });
     expect(ran.code, ran.output).to.equal(0);
