@@ -7,7 +7,7 @@ import { launchChromium } from '../../src/report/browser.js';
 import type { ComplianceReport } from '../../src/report/compliance.js';
 import { waitFor } from '../../src/runtime/wait.js';
 import type { DrillResult } from '../../src/runner/result.js';
-import { PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
+import { hasPseudoTerminal, PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 import { startTestLab, type TestLab } from '../support/test-lab.js';
 
@@ -201,6 +201,24 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
     expect(inOrder.every((at, i) => at > inOrder[i - 1]! || (i === 0 && at >= 0)), `the notes in order in the PDF:\n${notes}`).to.equal(true);
     expect(section('Corrective actions', 'Lessons learned')).to.include('2027-01-15');
     expect(section('Review and sign-off')).to.include('incident commander');
+  });
+
+  it('in the terminal running the drill (a pseudo-terminal), the key a approves the waiting gate, as the person at it', async function () {
+    if (!hasPseudoTerminal()) this.skip();
+    const scenario = state.write('gated-keys.yaml', gatedScenario({ timeout: '4m' }));
+    const out = join(state.path, 'out-keys');
+    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out], { timeoutMs: DRILL_TIMEOUT_MS, env: { ...NOT_CI, FIREDRILL_USER: 'Kim' }, terminal: true });
+    await drill.waitForLine(/press a to approve the gate that waits longest, as Kim/);
+    await drill.waitForLine(/gate failover: waiting for approval/);
+    const pressed = Date.now();
+    drill.child.stdin!.write('a');
+    await drill.waitForLine(/gate failover: approved by Kim \(cli\)/);
+    const seen = Date.now();
+    const ended = await drill.exited;
+    expect(ended.code, ended.output).to.equal(0);
+    const result = readResult(out);
+    expect(result.gameDay!.approvals.map(({ gate, by, via }) => ({ gate, by, via }))).to.deep.equal([{ gate: 'failover', by: 'Kim', via: 'cli' }]);
+    expect(Date.parse(result.milestones.decide!.wall), 'T_decide is the key press').to.be.within(pressed - TOLERANCE_MS, seen + TOLERANCE_MS);
   });
 
   it('a gate nobody approves aborts the drill at its timeout and reverts every fault', async () => {
