@@ -41,12 +41,6 @@ export interface GameDayControls {
   subscribe(listener: (event: TimelineEvent) => void): () => void;
 }
 
-/**
- * The game day as a plugin: the scenario's manual gates hold the drill until a person approves
- * (or abort it at their timeout), notes go on the timeline with their author, and the people,
- * approvals and notes go into `result.json`. In CI a gate never waits: `ci: approve` decides at
- * once, and a scenario with any other gate is refused before it starts (`assertUnattended`).
- */
 export interface GameDayOptions {
   gates: readonly GateSpec[];
   people: readonly Person[];
@@ -58,6 +52,13 @@ export interface GameDayOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * The game day as a plugin: the scenario's manual gates hold the drill until a person approves
+ * (or abort it at their timeout), notes go on the timeline with their author, and the people,
+ * approvals and notes go into `result.json` — after a review of the drill (lessons, sign-offs)
+ * when asked for one. In CI a gate never waits: `ci: approve` decides at
+ * once, and a scenario with any other gate is refused before it starts (`assertUnattended`).
+ */
 export class GameDay implements DrillPlugin, GameDayControls {
   readonly name = 'game-day';
   private drill: DrillInfo | undefined;

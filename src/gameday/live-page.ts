@@ -75,7 +75,7 @@ source.addEventListener('timeline', (m) => {
 });
 source.addEventListener('snapshot', (m) => {
   const s = JSON.parse(m.data);
-  el('title').textContent = 'firedrill live — ' + s.scenario + ' (' + s.drillId + ')'; el('phase').textContent = s.phase || '-'; el('t').textContent = secs(s.t);
+  el('title').textContent = 'firedrill live — ' + s.scenario + ' (' + s.drillId + ')'; el('phase').textContent = s.review ? 'review' : (s.phase || '-'); el('t').textContent = secs(s.t);
   el('probes').innerHTML = '<tr><th>probe</th><th>health</th><th>latency</th><th>served by</th></tr>' + Object.entries(s.probes).map(([n, p]) =>
     '<tr><td>' + esc(n) + '</td><td class="' + (p.ok ? 'ok">ok' : 'bad">FAILING') + '</td><td>' + p.latencyMs.toFixed(0) + ' ms</td><td>' + esc(p.region || (p.error || '')) + '</td></tr>').join('');
   el('milestones').innerHTML = '<tr><th>milestone</th><th>at</th><th>bounds</th></tr>' + Object.entries(s.milestones).map(([n, m]) =>
