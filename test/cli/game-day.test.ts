@@ -221,6 +221,23 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
     expect(Date.parse(result.milestones.decide!.wall), 'T_decide is the key press').to.be.within(pressed - TOLERANCE_MS, seen + TOLERANCE_MS);
   });
 
+  it('in raw mode Ctrl-C still stops the drill at the gate, and every fault is reverted', async function () {
+    if (!hasPseudoTerminal()) this.skip();
+    const scenario = state.write('gated-keys-interrupt.yaml', gatedScenario({ timeout: '4m' }));
+    const out = join(state.path, 'out-keys-interrupt');
+    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI, terminal: true });
+    await drill.waitForLine(/gate failover: waiting for approval/);
+    expect(await lab.proxyMode(), 'the fault is in effect while the gate waits').to.equal('drop');
+    drill.child.stdin!.write('\x03');
+    const ended = await drill.exited;
+    expect(ended.code, ended.output).to.equal(1);
+    expect(ended.output).to.include('SIGINT received: stopping the drill and reverting every fault');
+    const result = readResult(out);
+    expect(result.outcome).to.equal('aborted');
+    expect(result.faults.map((f) => ({ name: f.name, verified: f.verified }))).to.deep.equal([{ name: 'primary-region-outage', verified: true }]);
+    expect(await lab.proxyMode()).to.equal('pass');
+  });
+
   it('a gate nobody approves aborts the drill at its timeout and reverts every fault', async () => {
     const scenario = state.write('gated-timeout.yaml', gatedScenario({ timeout: '2s' }));
     const out = join(state.path, 'out-timeout');
