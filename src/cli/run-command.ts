@@ -65,7 +65,6 @@ export async function prepare(command: string, argv: string[], io: Io): Promise<
   return { scenario, environment, kinds, stateDir, gameDay: gameDaySettingsFrom(values), ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}), ...(values['allure-results'] ? { allureResults: resolve(io.cwd, values['allure-results']) } : {}) };
 }
 
-
 /** Prefixes a configuration error with where the bad value came from (the scenario's field). */
 function withFileContext<T>(where: string | undefined, body: () => T): T {
   try {

@@ -34,8 +34,9 @@ const NOTE_KINDS: readonly string[] = ['observation', 'deviation', 'action'] sat
 /**
  * The drill's game-day server: the live page and its server-sent events (the timeline as it grows,
  * probe health, milestones with their bounds, the phase, waiting gates, the review once the drill
- * is over), and the calls `firedrill approve` / `note` / `lesson` / `signoff` and the page's buttons make. Loopback unless told
- * otherwise; every request carries the token (the page's address includes it).
+ * is over), and the calls `firedrill approve` / `note` / `lesson` / `signoff` and the page's
+ * buttons make. Loopback unless told otherwise; every request carries the token (the page's
+ * address includes it).
  */
 export async function startLiveServer(options: { controls: GameDayControls; drillId: string; scenario: string; rules: MilestoneRules; host?: string }): Promise<LiveServer> {
   const { controls } = options;
@@ -58,7 +59,6 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
     drillId: options.drillId, scenario: options.scenario, t: timeline.events.at(-1)?.t ?? 0,
     phase, probes, milestones: tracker.current(), pending: controls.pending(), review: controls.review(),
   });
-
 
   const server = createServer((req, res) => {
     if (!authorized(req, token)) return send(res, 401, { error: 'a token is required (the page address firedrill printed carries it)' });
