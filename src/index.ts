@@ -5,6 +5,8 @@ import { kindsFor } from './runner/builtin-kinds.js';
 import { runDrill } from './runner/drill.js';
 import { schemasOf, type Kinds } from './runner/kinds.js';
 import type { DrillPlugin } from './runner/plugin.js';
+import type { GameDayControls } from './gameday/game-day.js';
+import { isCiEnvironment, openGameDay, type GameDaySettings } from './gameday/session.js';
 import type { DrillResult } from './runner/result.js';
 import { newDrillId } from './runner/scenario-rules.js';
 import { stateDirFrom } from './runtime/state-dir.js';
@@ -31,6 +33,7 @@ export type { DrillPlugin } from './runner/plugin.js';
 export type { Kinds, AdapterKind } from './runner/kinds.js';
 export { DrillAbort } from './runner/guardrails.js';
 export type { Environment } from './scenario/environment.js';
+export type { GameDayControls, Person } from './gameday/game-day.js';
 
 export interface RunScenarioOptions {
   environment: Environment;
@@ -47,6 +50,14 @@ export interface RunScenarioOptions {
   kinds?: Partial<Kinds>;
   onEvent?: (event: TimelineEvent) => void;
   log?: (line: string) => void;
+  /**
+   * People and manual gates, as `firedrill run` takes them: `ci` (default: `CI=true` / `CI=1` in the
+   * environment) decides `ci: approve` gates at once and refuses any other; `live: true` serves the
+   * live page (and so `firedrill approve` / `note`; default off); `people`; `reviewTimeoutMs` holds
+   * the result open for lessons and sign-offs. `onOpen` hands over the controls, to approve or
+   * note from code.
+   */
+  gameDay?: Partial<GameDaySettings> & { onOpen?(session: { controls: GameDayControls; pageUrl?: string }): void };
 }
 
 /**
@@ -63,18 +74,29 @@ export async function runScenario(scenario: ScenarioInput | string, options: Run
   assertAllowed(loaded, environment);
   const drillId = newDrillId(loaded.spec.scenario);
   const stateDir = options.stateDir ?? stateDirFrom(process.cwd());
-  return runDrill({
-    scenario: loaded,
-    environment,
-    kinds,
-    drillId,
-    outDir: resolve(options.outDir ?? join('out', drillId)),
-    stateDir,
-    plugins: [...defaultPlugins({ environment, stateDir }), ...(options.plugins ?? [])],
+  const { onOpen, ...settings } = options.gameDay ?? {};
+  const gameDay = await openGameDay({
+    scenario: loaded, environment: environment.name, stateDir, drillId, log: options.log ?? (() => {}),
+    settings: { ci: isCiEnvironment(), live: false, people: [], ...settings },
     ...(options.interrupt ? { interrupt: options.interrupt } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.log ? { log: options.log } : {}),
   });
+  try {
+    onOpen?.({ controls: gameDay.plugin, ...(gameDay.pageUrl ? { pageUrl: gameDay.pageUrl } : {}) });
+    return await runDrill({
+      scenario: loaded,
+      environment,
+      kinds,
+      drillId,
+      outDir: resolve(options.outDir ?? join('out', drillId)),
+      stateDir,
+      plugins: [gameDay.plugin, ...defaultPlugins({ environment, stateDir }), ...(options.plugins ?? [])],
+      ...(options.interrupt ? { interrupt: options.interrupt } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+  } finally {
+    await gameDay.close();
+  }
 }
 
 function withExtraKinds(builtin: Kinds, extra: Partial<Kinds> | undefined): Kinds {

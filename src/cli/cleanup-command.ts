@@ -13,7 +13,7 @@ import { stateDirFrom } from '../runtime/state-dir.js';
 import type { Environment } from '../scenario/environment.js';
 import { environmentFor } from './context.js';
 import type { Io } from './io.js';
-import { UsageError } from './run-command.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * `firedrill cleanup`: reverts, from the journal, every fault a drill injected and did not

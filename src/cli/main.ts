@@ -8,7 +8,9 @@ import { labCommand } from './lab-command.js';
 import { noteCommand } from './note-command.js';
 import { runProxyCommand } from './proxy-command.js';
 import { reportCommand } from './report-command.js';
-import { planCommand, runCommand, UsageError, validateCommand } from './run-command.js';
+import { lessonCommand, signoffCommand } from './review-commands.js';
+import { planCommand, runCommand, validateCommand } from './run-command.js';
+import { UsageError } from './usage-error.js';
 import { setupCommand } from './setup-command.js';
 
 const USAGE = `firedrill — chaos and disaster-recovery drills that measure detection, decision, failover, RTO and RPO
@@ -16,9 +18,12 @@ const USAGE = `firedrill — chaos and disaster-recovery drills that measure det
 usage:
   firedrill run <scenario> [--env NAME] [--out DIR] [--confirm NAME]   run a drill (exit 0 targets met, 1 breached/aborted, 2 invalid input)
       [--ci] [--live] [--commander NAME] [--observer NAME]... [--scribe NAME]   game day / nightly CI (CI=true implies --ci)
+      [--review DURATION]                             after the drill, hold its result open for lessons and sign-offs
       [--allure-results DIR]                          also write the drill as an allure result there
   firedrill approve <gate> [--as NAME] [--env NAME]   let a running drill's manual gate through
   firedrill note "text" [--kind observation|deviation|action --owner NAME --due DATE] [--as NAME]   a note on the running drill's timeline
+  firedrill lesson "text" [--as NAME]                 a lesson learned, in the review of the drill that just ended
+  firedrill signoff --role ROLE [--as NAME] [--close]   sign the reviewed drill's record; --close ends the review
   firedrill plan <scenario> [--env NAME]              print what would be injected, probed and asserted; inject nothing
   firedrill validate <scenario> [--env NAME]          check a scenario (needs nothing running)
   firedrill iam-policy <scenario> [--env NAME]        print the least-privilege IAM policy the drill's own AWS calls need
@@ -37,6 +42,8 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   'iam-policy': iamPolicyCommand,
   approve: approveCommand,
   note: noteCommand,
+  lesson: lessonCommand,
+  signoff: signoffCommand,
   cleanup: cleanupCommand,
   lab: labCommand,
   proxy: (argv) => runProxyCommand(argv),

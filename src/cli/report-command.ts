@@ -21,7 +21,7 @@ import { stateDirFrom } from '../runtime/state-dir.js';
 import { FIREDRILL_VERSION } from '../runtime/version.js';
 import { PROJECT_DIR } from './context.js';
 import type { Io } from './io.js';
-import { UsageError } from './run-command.js';
+import { UsageError } from './usage-error.js';
 
 export const REPORT_USAGE = `firedrill report — reports from drill output folders and the drill history
 

@@ -13,13 +13,16 @@ import type { Environment } from '../scenario/environment.js';
 import { printCaller } from './caller.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { stateDirFrom } from '../runtime/state-dir.js';
+import { UsageError } from './usage-error.js';
 import { environmentFor, environmentNamedIn } from './context.js';
 import type { Io } from './io.js';
 import { createProgress } from './progress.js';
 import { renderSummary } from '../report/summary.js';
 import { defaultPlugins } from '../report/default-plugins.js';
 import { sparklinePlugin } from '../report/sparkline.js';
-import { GAME_DAY_OPTIONS, gameDaySettingsFrom, openGameDay, type GameDaySettings } from './game-day-session.js';
+import { actingPerson, GAME_DAY_OPTIONS, gameDaySettingsFrom } from './game-day-session.js';
+import { approveOnKey, APPROVE_KEY } from './key-approvals.js';
+import { openGameDay, type GameDaySettings } from '../gameday/session.js';
 
 const OPTIONS = {
   env: { type: 'string' },
@@ -61,8 +64,6 @@ export async function prepare(command: string, argv: string[], io: Io): Promise<
   assertAllowed(scenario, environment);
   return { scenario, environment, kinds, stateDir, gameDay: gameDaySettingsFrom(values), ...(values.out ? { out: values.out } : {}), ...(values.confirm ? { confirm: values.confirm } : {}), ...(values['allure-results'] ? { allureResults: resolve(io.cwd, values['allure-results']) } : {}) };
 }
-
-export class UsageError extends Error {}
 
 /** Prefixes a configuration error with where the bad value came from (the scenario's field). */
 function withFileContext<T>(where: string | undefined, body: () => T): T {
@@ -115,18 +116,23 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   const { scenario, environment, kinds, stateDir, out } = prepared;
   const drillId = newDrillId(scenario.spec.scenario);
   const outDir = resolve(io.cwd, out ?? join('out', drillId));
-  const gameDay = await openGameDay({ scenario, environment: environment.name, stateDir, drillId, settings: prepared.gameDay ?? gameDaySettingsFrom({}), io });
+  const interrupt = io.interrupts();
+  const gameDay = await openGameDay({ scenario, environment: environment.name, stateDir, drillId, settings: prepared.gameDay ?? gameDaySettingsFrom({}), log: (line) => io.err(line), interrupt });
+  const keys = scenario.spec.gates.length && !gameDay.plugin.unattended ? io.keys?.() : undefined;
+  const releaseKeys = keys ? approveOnKey({ input: keys, controls: gameDay.plugin, by: actingPerson(undefined), log: (line) => io.err(line), onInterrupt: () => process.kill(process.pid, 'SIGINT') }) : () => {};
+  if (keys) io.err(`press ${APPROVE_KEY} to approve the gate that waits longest, as ${actingPerson(undefined)}`);
   const progress = createProgress(io.write, io.isTty);
   const sparklines = sparklinePlugin();
   let result;
   try {
     result = await runDrill({
       scenario, environment, kinds, outDir, stateDir, drillId,
-      interrupt: io.interrupts(), onEvent: progress.onEvent, log: (line) => io.err(line),
+      interrupt, onEvent: progress.onEvent, log: (line) => io.err(line),
       plugins: [gameDay.plugin, ...defaultPlugins({ environment, stateDir, ...(prepared.allureResults ? { allureResults: prepared.allureResults } : {}) }), sparklines],
     });
   } finally {
     progress.end();
+    releaseKeys();
     await gameDay.close();
   }
   io.out(renderSummary(result));

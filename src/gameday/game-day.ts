@@ -6,8 +6,11 @@ import { FiredrillError } from '../runtime/errors.js';
 import { DrillAbort } from '../runner/guardrails.js';
 import type { ArtifactsEvent, ChangeGateEvent, DrillEventNotice, DrillInfo, DrillPlugin, PhaseGateEvent } from '../runner/plugin.js';
 import type { GameDayRecord, Person } from '../runner/result.js';
+import { GameDayRefusal } from './refusal.js';
+import { Review, type Lesson, type ReviewState, type SignOff } from './review.js';
 
 export type { Person } from '../runner/result.js';
+export { GameDayRefusal } from './refusal.js';
 
 /** A note as a person writes it (`firedrill note`, the live page). */
 export interface NoteInput {
@@ -23,23 +26,37 @@ interface PendingGate {
   approve(by: string, via: NonNullable<GateEvent['via']>): void;
 }
 
-/** What anyone watching may act on: approve a waiting gate, put a note on the timeline. */
+/** What anyone watching may act on: approve a waiting gate, put a note on the timeline, review the drill. */
 export interface GameDayControls {
   /** The names of the gates waiting for a person, in the order they started waiting. */
   pending(): { gate: string; runbook: string[]; waitingSince: number; timeoutMs: number }[];
   /** Throws (with a message for the person) when no gate of that name is waiting. */
   approve(gate: string, by: string, via: 'cli' | 'page'): void;
   note(note: NoteInput): void;
+  /** After the drill, while its review is open (`run --review`): a lesson learned, a sign-off. */
+  lesson(lesson: Lesson): void;
+  signOff(signOff: SignOff): void;
+  review(): ReviewState | null;
   /** Every event so far but samples, then each new one: for live views. */
   subscribe(listener: (event: TimelineEvent) => void): () => void;
 }
 
-export class GateRefused extends Error {}
+export interface GameDayOptions {
+  gates: readonly GateSpec[];
+  people: readonly Person[];
+  ci: boolean;
+  /** Hold the result open for lessons and sign-offs after the drill, for at most this long. */
+  reviewTimeoutMs?: number;
+  /** Ctrl-C: closes the review with what it has. */
+  interrupt?: AbortSignal;
+  log?: (line: string) => void;
+}
 
 /**
  * The game day as a plugin: the scenario's manual gates hold the drill until a person approves
  * (or abort it at their timeout), notes go on the timeline with their author, and the people,
- * approvals and notes go into `result.json`. In CI a gate never waits: `ci: approve` decides at
+ * approvals and notes go into `result.json` — after a review of the drill (lessons, sign-offs)
+ * when asked for one. In CI a gate never waits: `ci: approve` decides at
  * once, and a scenario with any other gate is refused before it starts (`assertUnattended`).
  */
 export class GameDay implements DrillPlugin, GameDayControls {
@@ -48,8 +65,14 @@ export class GameDay implements DrillPlugin, GameDayControls {
   private readonly waiting = new Map<string, PendingGate & { since: number }>();
   private readonly events: TimelineEvent[] = [];
   private readonly listeners = new Set<(event: TimelineEvent) => void>();
+  private readonly reviewing = new Review();
 
-  constructor(private readonly options: { gates: readonly GateSpec[]; people: readonly Person[]; ci: boolean; log?: (line: string) => void }) {}
+  constructor(private readonly options: GameDayOptions) {}
+
+  /** In CI nothing waits for a person. */
+  get unattended(): boolean {
+    return this.options.ci;
+  }
 
   beforePhase({ drill, phase, signal }: PhaseGateEvent): Promise<void> {
     this.drill = drill;
@@ -68,14 +91,16 @@ export class GameDay implements DrillPlugin, GameDayControls {
     for (const listener of this.listeners) listener(event);
   }
 
-  artifacts({ drill, result }: ArtifactsEvent): void {
+  async artifacts({ drill, result }: ArtifactsEvent): Promise<void> {
     const wall = (t: number) => wallTimeOf(drill.clock, t).toISOString();
+    const review = this.options.reviewTimeoutMs === undefined || this.options.ci ? undefined : await this.holdReview(result.outcome, this.options.reviewTimeoutMs);
     const record: GameDayRecord = {
       people: [...this.options.people],
       approvals: this.events.filter((e): e is GateEvent => e.kind === 'gate' && e.state === 'approved')
         .map((e) => ({ gate: e.gate, by: e.by ?? 'unknown', via: e.via ?? 'cli', t: e.t, wall: wall(e.t) })),
       notes: this.events.filter((e): e is NoteEvent => e.kind === 'note')
         .map(({ kind: _kind, ...note }) => ({ ...note, wall: wall(note.t) })),
+      ...(review ? { review } : {}),
     };
     result.gameDay = record;
   }
@@ -88,14 +113,29 @@ export class GameDay implements DrillPlugin, GameDayControls {
     const pending = this.waiting.get(gate);
     if (!pending) {
       const waiting = [...this.waiting.keys()];
-      throw new GateRefused(`gate "${gate}" is not waiting for approval (${waiting.length ? `waiting: ${waiting.join(', ')}` : 'no gate is waiting'})`);
+      throw new GameDayRefusal(`gate "${gate}" is not waiting for approval (${waiting.length ? `waiting: ${waiting.join(', ')}` : 'no gate is waiting'})`);
     }
     pending.approve(by, via);
   }
 
   note(note: NoteInput): void {
     const drill = this.requireDrill();
-    drill.record({ kind: 'note', t: drill.clock.now(), ...note });
+    const event: NoteEvent = { kind: 'note', t: drill.clock.now(), ...note };
+    if (!this.reviewing.isOpen) return drill.record(event);
+    // The timeline is closed once the drill is over: a note made in the review goes into the result, and to the live views.
+    this.onEvent({ drill, event });
+  }
+
+  lesson(lesson: Lesson): void {
+    this.reviewing.addLesson(lesson);
+  }
+
+  signOff(signOff: SignOff): void {
+    this.reviewing.signOff(signOff);
+  }
+
+  review(): ReviewState | null {
+    return this.reviewing.state();
   }
 
   subscribe(listener: (event: TimelineEvent) => void): () => void {
@@ -104,8 +144,14 @@ export class GameDay implements DrillPlugin, GameDayControls {
     return () => this.listeners.delete(listener);
   }
 
+  private holdReview(outcome: string, timeoutMs: number): ReturnType<Review['hold']> {
+    this.options.log?.(`review: the drill is over (${outcome.toUpperCase()}), its faults reverted; until someone signs off with --close (or ${formatDuration(timeoutMs)} pass), this goes into result.json:\n`
+      + '  firedrill lesson "what we learned" · firedrill note "…" --kind action --owner NAME --due DATE · firedrill signoff --role ROLE [--close]');
+    return this.reviewing.hold({ outcome, timeoutMs, ...(this.options.interrupt ? { interrupt: this.options.interrupt } : {}) });
+  }
+
   private requireDrill(): DrillInfo {
-    if (!this.drill) throw new GateRefused('the drill has not started yet');
+    if (!this.drill) throw new GameDayRefusal('the drill has not started yet');
     return this.drill;
   }
 

@@ -18,6 +18,11 @@ form { display: flex; gap: .4rem; flex-wrap: wrap; } input[name=message] { flex:
 </style></head><body>
 <h1 id="title">firedrill live</h1><div class="meta">phase <b id="phase">-</b> · t = <span id="t">0</span> s · you are <input id="me" size="14" placeholder="your name"></div>
 <h2>Waiting gates</h2><div id="gates"><span class="meta">none</span></div>
+<div id="review" hidden><h2>Review <span id="review-state" class="meta"></span></h2>
+<form id="lesson"><input name="message" placeholder="a lesson learned"><button>Add lesson</button></form>
+<ul id="lessons"></ul>
+<form id="signoff"><input name="role" placeholder="your role" size="20"><label><input type="checkbox" name="close"> close the review</label><button>Sign off</button></form>
+<ul id="signoffs"></ul></div>
 <div class="grid"><div><h2>Probes</h2><table id="probes"></table></div><div><h2>Milestones</h2><table id="milestones"></table></div></div>
 <h2>Note</h2><form id="note"><select name="noteKind"><option>observation</option><option>deviation</option><option>action</option></select>
 <input name="message" placeholder="what you saw"><input name="owner" placeholder="owner (action)" size="12"><input name="due" placeholder="due (action)" size="10"><button>Add note</button></form>
@@ -36,6 +41,14 @@ async function call(path, body) {
 }
 function who() { if (!me.value.trim()) { me.focus(); alert('Enter your name first'); return null; } return me.value.trim(); }
 window.approve = (gate) => { const by = who(); if (by) call('/approve', { gate, by, via: 'page' }); };
+el('lesson').onsubmit = (e) => {
+  e.preventDefault(); const author = who(); if (!author) return;
+  call('/lesson', { author, message: new FormData(e.target).get('message') }).then(() => e.target.reset());
+};
+el('signoff').onsubmit = (e) => {
+  e.preventDefault(); const name = who(); if (!name) return;
+  const f = new FormData(e.target); call('/signoff', { name, role: f.get('role'), close: f.get('close') === 'on' }).then(() => e.target.reset());
+};
 el('note').onsubmit = (e) => {
   e.preventDefault(); const author = who(); if (!author) return;
   const f = new FormData(e.target); const body = { author, message: f.get('message'), noteKind: f.get('noteKind') };
@@ -62,11 +75,17 @@ source.addEventListener('timeline', (m) => {
 });
 source.addEventListener('snapshot', (m) => {
   const s = JSON.parse(m.data);
-  el('title').textContent = 'firedrill live — ' + s.scenario + ' (' + s.drillId + ')'; el('phase').textContent = s.phase || '-'; el('t').textContent = secs(s.t);
+  el('title').textContent = 'firedrill live — ' + s.scenario + ' (' + s.drillId + ')'; el('phase').textContent = s.review ? 'review' : (s.phase || '-'); el('t').textContent = secs(s.t);
   el('probes').innerHTML = '<tr><th>probe</th><th>health</th><th>latency</th><th>served by</th></tr>' + Object.entries(s.probes).map(([n, p]) =>
     '<tr><td>' + esc(n) + '</td><td class="' + (p.ok ? 'ok">ok' : 'bad">FAILING') + '</td><td>' + p.latencyMs.toFixed(0) + ' ms</td><td>' + esc(p.region || (p.error || '')) + '</td></tr>').join('');
   el('milestones').innerHTML = '<tr><th>milestone</th><th>at</th><th>bounds</th></tr>' + Object.entries(s.milestones).map(([n, m]) =>
     '<tr><td>T_' + n + '</td><td>' + (m ? secs(m.t) + ' s' : '<span class="meta">not yet</span>') + '</td><td>' + (m ? '[' + secs(m.lower) + ', ' + secs(m.upper) + ']' : '') + '</td></tr>').join('');
+  if (s.review) {
+    el('review').hidden = false;
+    el('review-state').textContent = '— the drill is over (' + s.review.outcome + '); ' + (s.review.open ? 'open for lessons, corrective actions (notes of kind action) and sign-off' : 'closed');
+    el('lessons').innerHTML = s.review.lessons.map((l) => '<li>' + esc(l.message) + ' <span class="meta">(' + esc(l.author) + ')</span></li>').join('');
+    el('signoffs').innerHTML = s.review.signOff.map((o) => '<li>signed off by ' + esc(o.name) + ', ' + esc(o.role) + ' <span class="meta">' + esc(o.wall) + '</span></li>').join('');
+  }
   const gates = JSON.stringify(s.pending.map((g) => g.gate));
   if (gates === shownGates) return; // re-rendering would clear the runbook's ticks
   shownGates = gates;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { MilestoneTracker } from '../core/milestone-tracker.js';
 import type { MilestoneRules } from '../core/milestones.js';
 import { Timeline, type NoteEvent, type TimelineEvent } from '../core/timeline.js';
-import { GateRefused, type GameDayControls } from './game-day.js';
+import { GameDayRefusal, type GameDayControls } from './game-day.js';
 import { LIVE_PAGE } from './live-page.js';
 
 /** What the live page shows, sent whenever it changed (at most every `SNAPSHOT_MS`). */
@@ -16,6 +16,8 @@ export interface LiveSnapshot {
   probes: Record<string, { ok: boolean; t: number; latencyMs: number; region?: string; error?: string }>;
   milestones: ReturnType<MilestoneTracker['current']>;
   pending: ReturnType<GameDayControls['pending']>;
+  /** Once the drill is over and its review open (`run --review`): the lessons and sign-offs so far. */
+  review: ReturnType<GameDayControls['review']>;
 }
 
 export interface LiveServer {
@@ -31,9 +33,10 @@ const NOTE_KINDS: readonly string[] = ['observation', 'deviation', 'action'] sat
 
 /**
  * The drill's game-day server: the live page and its server-sent events (the timeline as it grows,
- * probe health, milestones with their bounds, the phase, waiting gates), and the calls
- * `firedrill approve` / `firedrill note` and the page's buttons make. Loopback unless told
- * otherwise; every request carries the token (the page's address includes it).
+ * probe health, milestones with their bounds, the phase, waiting gates, the review once the drill
+ * is over), and the calls `firedrill approve` / `note` / `lesson` / `signoff` and the page's
+ * buttons make. Loopback unless told otherwise; every request carries the token (the page's
+ * address includes it).
  */
 export async function startLiveServer(options: { controls: GameDayControls; drillId: string; scenario: string; rules: MilestoneRules; host?: string }): Promise<LiveServer> {
   const { controls } = options;
@@ -54,7 +57,7 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
   });
   const snapshot = (): LiveSnapshot => ({
     drillId: options.drillId, scenario: options.scenario, t: timeline.events.at(-1)?.t ?? 0,
-    phase, probes, milestones: tracker.current(), pending: controls.pending(),
+    phase, probes, milestones: tracker.current(), pending: controls.pending(), review: controls.review(),
   });
 
   const server = createServer((req, res) => {
@@ -69,7 +72,7 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
     });
     if (req.method === 'POST' && path === '/note') return void handle(req, res, (body) => {
       const noteKind = body.noteKind === undefined ? undefined : text(body.noteKind, 'noteKind');
-      if (noteKind !== undefined && !NOTE_KINDS.includes(noteKind)) throw new GateRefused(`noteKind: expected one of ${NOTE_KINDS.join(', ')}, got ${JSON.stringify(noteKind)}`);
+      if (noteKind !== undefined && !NOTE_KINDS.includes(noteKind)) throw new GameDayRefusal(`noteKind: expected one of ${NOTE_KINDS.join(', ')}, got ${JSON.stringify(noteKind)}`);
       controls.note({
         message: text(body.message, 'message'), author: text(body.author, 'author'),
         ...(noteKind ? { noteKind: noteKind as NonNullable<NoteEvent['noteKind']> } : {}),
@@ -77,6 +80,14 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
         ...(body.due !== undefined ? { due: text(body.due, 'due') } : {}),
       });
       return { noted: true };
+    });
+    if (req.method === 'POST' && path === '/lesson') return void handle(req, res, (body) => {
+      controls.lesson({ message: text(body.message, 'message'), author: text(body.author, 'author') });
+      return { noted: true };
+    });
+    if (req.method === 'POST' && path === '/signoff') return void handle(req, res, (body) => {
+      controls.signOff({ name: text(body.name, 'name'), role: text(body.role, 'role'), close: body.close === true });
+      return { signed: true, closed: body.close === true };
     });
     send(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
   });
@@ -91,9 +102,13 @@ export async function startLiveServer(options: { controls: GameDayControls; dril
       dirty = true;
       if (event.kind !== 'sample') write('timeline', event);
     };
+    // The review (opened when the drill is over, then its lessons and sign-offs) changes without a timeline event.
+    let review = JSON.stringify(controls.review());
     const timer = setInterval(() => {
-      if (!dirty) return;
+      const nowReview = JSON.stringify(controls.review());
+      if (!dirty && nowReview === review) return;
       dirty = false;
+      review = nowReview;
       write('snapshot', snapshot());
     }, SNAPSHOT_MS);
     watchers.add(watcher);
@@ -134,7 +149,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function text(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !value.trim()) throw new GateRefused(`${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !value.trim()) throw new GameDayRefusal(`${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -143,9 +158,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, act: (body: Rec
   for await (const chunk of req) raw += chunk;
   try {
     const body = JSON.parse(raw || '{}') as unknown;
-    if (!body || typeof body !== 'object') throw new GateRefused('expected a JSON object');
+    if (!body || typeof body !== 'object') throw new GameDayRefusal('expected a JSON object');
     send(res, 200, act(body as Record<string, unknown>));
   } catch (error) {
-    send(res, error instanceof GateRefused || error instanceof SyntaxError ? 409 : 500, { error: (error as Error).message });
+    send(res, error instanceof GameDayRefusal || error instanceof SyntaxError ? 409 : 500, { error: (error as Error).message });
   }
 }

@@ -45,8 +45,17 @@ export interface ComplianceReport {
   frameworks: { framework: string; name: string; file: string; controls: { id: string; title: string; wording: string; evidencedBy: string[]; drills: string[] }[] }[];
   evidence: { drillId: string; path: string; sha256: string; bytes: number | null }[];
   integrity: { records: number; files: number; problems: string[] };
-  /** For the game day: left empty by firedrill, filled by the people who ran and reviewed it. */
-  gameDay: { participants: []; notes: []; correctiveActions: []; signOff: [] };
+  /** What the people at the period's game days recorded (`result.json`'s `gameDay`), each row with its drill. */
+  gameDay: ComplianceGameDay;
+}
+
+/** Participants, notes in time order, corrective actions (notes of kind action), lessons and sign-offs, over the period's drills. */
+export interface ComplianceGameDay {
+  participants: { drillId: string; name: string; role: string }[];
+  notes: { drillId: string; wall: string; author: string | null; noteKind: string; message: string }[];
+  correctiveActions: { drillId: string; wall: string; action: string; owner: string | null; due: string | null; raisedBy: string | null }[];
+  lessons: { drillId: string; wall: string; author: string; message: string }[];
+  signOff: { drillId: string; name: string; role: string; wall: string }[];
 }
 
 export interface ComplianceOptions {
@@ -91,7 +100,19 @@ export function buildComplianceReport(records: readonly HistoryRecord[], options
       ...(r.artifacts ?? []).map((a) => ({ drillId: r.drillId, path: join(dirname(r.result.path), a.path), sha256: a.sha256, bytes: a.bytes })),
     ]),
     integrity: { records: integrity.records, files: integrity.artifacts, problems: integrity.problems },
-    gameDay: { participants: [], notes: [], correctiveActions: [], signOff: [] },
+    gameDay: gameDayOf(loaded.flatMap(({ record, result }) => (result?.gameDay ? [{ drillId: record.drillId, gameDay: result.gameDay }] : []))),
+  };
+}
+
+function gameDayOf(drills: { drillId: string; gameDay: NonNullable<DrillResult['gameDay']> }[]): ComplianceGameDay {
+  const notes = drills.flatMap(({ drillId, gameDay }) => gameDay.notes.map((n) => ({ drillId, note: n })));
+  return {
+    participants: drills.flatMap(({ drillId, gameDay }) => gameDay.people.map((p) => ({ drillId, name: p.name, role: p.role }))),
+    notes: notes.map(({ drillId, note }) => ({ drillId, wall: note.wall, author: note.author ?? null, noteKind: note.noteKind ?? 'observation', message: note.message })),
+    correctiveActions: notes.filter(({ note }) => note.noteKind === 'action')
+      .map(({ drillId, note }) => ({ drillId, wall: note.wall, action: note.message, owner: note.owner ?? null, due: note.due ?? null, raisedBy: note.author ?? null })),
+    lessons: drills.flatMap(({ drillId, gameDay }) => (gameDay.review?.lessons ?? []).map((l) => ({ drillId, ...l }))),
+    signOff: drills.flatMap(({ drillId, gameDay }) => (gameDay.review?.signOff ?? []).map((o) => ({ drillId, ...o }))),
   };
 }
 
@@ -118,35 +139,34 @@ function drillOf(record: HistoryRecord, result: DrillResult | null): ComplianceD
 
 export function renderComplianceHtml(report: ComplianceReport, template: string): string {
   const h = escapeHtml;
-  const table = (head: string[], rows: string[][]) => `<table>${head.some(Boolean) ? `<thead><tr>${head.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead>` : ''}<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const day = (iso: string) => iso.slice(0, 19).replace('T', ' ') + ' UTC';
   const sections: Record<string, string> = {
     title: h(report.title),
     period: `${h(report.period.from.slice(0, 10))} to ${h(report.period.to.slice(0, 10))}`,
     generatedAt: h(day(report.generatedAt)),
     tool: h(report.tool),
-    scope: table(['', ''], [
+    scope: htmlTable(['', ''], [
       ['Environments', h(report.scope.environments.join(', ') || 'none')],
       ['Scenarios', h(report.scope.scenarios.join(', ') || 'none')],
       ['Drills in the period', String(report.scope.drills)],
       ['Frameworks', h(report.frameworks.map((f) => f.name).join('; '))],
     ]).replace('<table>', '<table class="meta">'),
     summary: report.summary.length
-      ? table(['scenario', 'environment', 'drills', 'passed', 'failed', 'aborted', 'errored', 'last drill'], report.summary.map((s) => [h(s.scenario), h(s.environment), String(s.drills), String(s.passed), String(s.failed), String(s.aborted), String(s.errored), h(day(s.last))]))
+      ? htmlTable(['scenario', 'environment', 'drills', 'passed', 'failed', 'aborted', 'errored', 'last drill'], report.summary.map((s) => [h(s.scenario), h(s.environment), String(s.drills), String(s.passed), String(s.failed), String(s.aborted), String(s.errored), h(day(s.last))]))
       : '<p class="missing">No drills in the period.</p>',
     drills: report.drills.map((d) => `<div class="drill"><h3>${h(d.scenario)} — ${h(day(d.date))} — <span class="${d.outcome === 'passed' ? 'pass' : 'fail'}">${h(d.outcome.toUpperCase())}</span></h3>
-${table(['', ''], [
+${htmlTable(['', ''], [
       ['Drill', `${h(d.drillId)} (history record ${d.seq})`],
       ['Scenario file', `${h(d.scenarioFile)} <span class="hash">sha256 ${h(d.scenarioSha256)}</span>`],
       ['Environment', h(d.environment)],
       ['DR strategy', h(d.strategy ?? 'not recorded')],
       ['Run by', h(d.ranBy ?? 'not recorded')],
     ]).replace('<table>', '<table class="meta">')}
-${d.objectives.length ? table(['objective', 'target', 'measured (bounds, ±uncertainty)', 'result'], d.objectives.map((o) => [h(o.target), h(o.objective), h(o.measured ?? 'not measured'), `<span class="${o.status}">${h(o.status)}</span>`])) : ''}
+${d.objectives.length ? htmlTable(['objective', 'target', 'measured (bounds, ±uncertainty)', 'result'], d.objectives.map((o) => [h(o.target), h(o.objective), h(o.measured ?? 'not measured'), `<span class="${o.status}">${h(o.status)}</span>`])) : ''}
 <p><b>Deviations:</b> ${d.deviations.length ? `</p><ul>${d.deviations.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : 'none.</p>'}</div>`).join('\n') || '<p class="missing">No drills in the period.</p>',
     controls: report.frameworks.map((f) => {
       const unevidenced = f.controls.filter((c) => c.drills.length === 0);
-      return `<h3>${h(f.name)}</h3>${table(['clause', 'requirement', 'evidenced by (result fields)', 'drills in the period'], f.controls.map((c) => [
+      return `<h3>${h(f.name)}</h3>${htmlTable(['clause', 'requirement', 'evidenced by (result fields)', 'drills in the period'], f.controls.map((c) => [
         `<b>${h(c.id)}</b><br>${h(c.title)}`, h(c.wording), h(c.evidencedBy.join(', ')),
         c.drills.length ? h(c.drills.join(', ')) : '<span class="missing">no evidence in the period</span>',
       ]))}<p>${unevidenced.length ? `<b>Left without evidence in the period:</b> ${h(unevidenced.map((c) => c.id).join(', '))}.` : 'Every clause has evidence in the period.'}</p>`;
@@ -154,14 +174,33 @@ ${d.objectives.length ? table(['objective', 'target', 'measured (bounds, ±uncer
     integrity: report.integrity.problems.length
       ? `<p class="fail">Integrity: ${report.integrity.problems.length} problem(s) in the history's hash chain or artefacts:</p><ul>${report.integrity.problems.map((p) => `<li>${h(p)}</li>`).join('')}</ul>`
       : `<p>Integrity: the history's hash chain (${report.integrity.records} records) and the SHA-256 of all ${report.integrity.files} files it lists were recomputed when this report was generated, and match (<code>firedrill report verify</code>).</p>`,
-    evidence: table(['drill', 'file', 'bytes', 'SHA-256'], report.evidence.map((e) => [h(e.drillId), h(e.path), e.bytes === null ? '<span class="missing">missing</span>' : String(e.bytes), `<span class="hash">${h(e.sha256)}</span>`])),
-    gameDay: ['Participants (facilitator, responders, observers, independent tester)', 'Notes and observations', 'Corrective actions (finding, severity, owner, due date, ticket, status)', 'Review and sign-off (reviewer other than the facilitator, date)']
-      .map((title) => `<h3>${h(title)}</h3><div class="placeholder">&nbsp;</div>`).join('\n'),
+    evidence: htmlTable(['drill', 'file', 'bytes', 'SHA-256'], report.evidence.map((e) => [h(e.drillId), h(e.path), e.bytes === null ? '<span class="missing">missing</span>' : String(e.bytes), `<span class="hash">${h(e.sha256)}</span>`])),
+    gameDay: renderGameDay(report.gameDay, day),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (match, key: string) => {
     if (!(key in sections)) throw new Error(`compliance template: unknown placeholder ${match}`);
     return sections[key]!;
   });
+}
+
+/** A table of cells that are HTML already; the head is text (all empty: no head). */
+function htmlTable(head: string[], rows: string[][]): string {
+  const h = escapeHtml;
+  return `<table>${head.some(Boolean) ? `<thead><tr>${head.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead>` : ''}<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** Each part of the game-day record as a table; a part nobody recorded keeps an empty place to fill in by hand. */
+function renderGameDay(record: ComplianceGameDay, day: (iso: string) => string): string {
+  const h = escapeHtml;
+  const or = (text: string | null) => h(text ?? 'not recorded');
+  const parts: { title: string; head: string[]; rows: string[][] }[] = [
+    { title: 'Participants', head: ['drill', 'name', 'role'], rows: record.participants.map((p) => [h(p.drillId), h(p.name), h(p.role)]) },
+    { title: 'Notes and observations, in time order', head: ['drill', 'time', 'author', 'kind', 'note'], rows: record.notes.map((n) => [h(n.drillId), h(day(n.wall)), or(n.author), h(n.noteKind), h(n.message)]) },
+    { title: 'Corrective actions', head: ['drill', 'action', 'owner', 'due', 'raised by'], rows: record.correctiveActions.map((a) => [h(a.drillId), h(a.action), or(a.owner), or(a.due), or(a.raisedBy)]) },
+    { title: 'Lessons learned', head: ['drill', 'lesson', 'author'], rows: record.lessons.map((l) => [h(l.drillId), h(l.message), h(l.author)]) },
+    { title: 'Review and sign-off', head: ['drill', 'name', 'role', 'signed'], rows: record.signOff.map((o) => [h(o.drillId), h(o.name), h(o.role), h(day(o.wall))]) },
+  ];
+  return parts.map((p) => `<h3>${h(p.title)}</h3>${p.rows.length ? htmlTable(p.head, p.rows) : '<p class="missing">None recorded by firedrill in the period.</p><div class="placeholder">&nbsp;</div>'}`).join('\n');
 }
 
 /** Writes compliance.json, compliance.html and compliance.pdf into `outDir`; returns their paths. */

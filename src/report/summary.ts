@@ -22,9 +22,25 @@ export function renderSummary(result: DrillResult): string {
     const state = f.verified ? 'reverted and verified' : f.injectedAt ? `NOT VERIFIED REVERTED${f.error ? `: ${f.error}` : ''}` : `not injected${f.error ? `: ${f.error}` : ''}`;
     lines.push(`${f.kind} ${f.name}: ${state}`);
   }
+  lines.push(...gameDayLines(result.gameDay));
   const breached = result.verdicts.filter((v) => v.status !== 'pass');
   if (breached.length) {
     lines.push('', `breached: ${breached.map((v) => (v.judged === null ? `${v.target} (not measured)` : formatBreach(v.target, v.judged, v.budget))).join(', ')}`);
   }
   return lines.join('\n');
+}
+
+/** Who approved what, the corrective actions, the lessons and who signed the record. */
+function gameDayLines(gameDay: DrillResult['gameDay']): string[] {
+  if (!gameDay) return [];
+  const actions = gameDay.notes.filter((n) => n.noteKind === 'action');
+  const review = gameDay.review;
+  return [
+    ...gameDay.approvals.map((a) => `gate ${a.gate}: approved by ${a.by} (${a.via})`),
+    ...actions.map((a) => `corrective action: ${a.message} (owner ${a.owner ?? 'none'}, due ${a.due ?? 'none'})`),
+    ...(review?.lessons ?? []).map((l) => `lesson: ${l.message} (${l.author})`),
+    ...(review ? [review.signOff.length
+      ? `signed off by ${review.signOff.map((o) => `${o.name} (${o.role})`).join(', ')}${review.closedBy === 'sign-off' ? '' : `; review closed by ${review.closedBy}`}`
+      : `review closed by ${review.closedBy}: nobody signed off`] : []),
+  ];
 }

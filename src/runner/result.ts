@@ -50,7 +50,20 @@ export interface Person { name: string; role: 'commander' | 'observer' | 'scribe
 export interface GameDayRecord {
   people: Person[];
   approvals: { gate: string; by: string; via: string; t: number; wall: string }[];
+  /** Notes in time order; those with `noteKind: action` (owner, due date) are the corrective actions. */
   notes: { t: number; wall: string; message: string; author?: string; noteKind?: string; owner?: string; due?: string }[];
+  /** After the drill (`run --review`): the lessons learned and who signed the record. */
+  review?: ReviewRecord;
+}
+
+/** The review held after a drill, before `result.json` is written (so the history's hash covers it). */
+export interface ReviewRecord {
+  openedAt: string;
+  closedAt: string;
+  /** `sign-off`: someone signed and closed it; `timeout`: nobody closed it in time; `interrupted`: Ctrl-C. */
+  closedBy: 'sign-off' | 'timeout' | 'interrupted';
+  lessons: { message: string; author: string; wall: string }[];
+  signOff: { name: string; role: string; wall: string }[];
 }
 
 export interface DrillResult {

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findLiveDrill } from '../../src/gameday/live-file.js';
 import { launchChromium } from '../../src/report/browser.js';
+import type { ComplianceReport } from '../../src/report/compliance.js';
 import { waitFor } from '../../src/runtime/wait.js';
 import type { DrillResult } from '../../src/runner/result.js';
-import { PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
+import { hasPseudoTerminal, PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 import { startTestLab, type TestLab } from '../support/test-lab.js';
 
@@ -16,21 +18,26 @@ import { startTestLab, type TestLab } from '../support/test-lab.js';
  */
 const DEMO = readFileSync(join(PROJECT_DIR, 'drills', 'lab-demo.yaml'), 'utf8');
 const DECIDE = /^ {2}decide: \{ signal: decision-alarm, becomes: ALARM \}$/m;
-const DRILL_TIMEOUT_MS = 90_000;
+// A loaded 2-core machine takes seconds per `firedrill` process: the people's calls need minutes, not seconds.
+const DRILL_TIMEOUT_MS = 300_000;
 /** How far T_decide may lie from the moment the approval was sent and answered (loopback, one process hop). */
 const TOLERANCE_MS = 50;
 const NOT_CI = { CI: undefined, FIREDRILL_USER: undefined };
 // The lab's controller fails over by itself while the gate waits: a decision budget that covers the wait, no failover target.
 const TARGETS = /^ {2}decision: 5s\n {2}failover: 10s\n/m;
 
+// A patient probe timeout: on a loaded 2-core machine 500 ms can miss the steady state.
+const APP_PROBE = /^ {2}- use: probes\/lab\/app\.yaml\n/m;
+const MAX_DURATION = /^guardrails: \{ maxDuration: 90s \}$/m;
+
 function gatedScenario(gate: { timeout: string; ci?: 'approve' }): string {
-  expect(DEMO).to.match(DECIDE).and.to.match(TARGETS);
-  return DEMO.replace(DECIDE, '  decide: { gate: failover }').replace(TARGETS, '  decision: 90s\n')
+  expect(DEMO).to.match(DECIDE).and.to.match(TARGETS).and.to.match(APP_PROBE).and.to.match(MAX_DURATION);
+  return DEMO.replace(DECIDE, '  decide: { gate: failover }').replace(TARGETS, '  decision: 90s\n').replace(APP_PROBE, '  - use: probes/lab/app.yaml\n    timeout: 1500ms\n').replace(MAX_DURATION, 'guardrails: { maxDuration: 6m }')
     + `gates:\n  - name: failover\n    before: observe\n    timeout: ${gate.timeout}\n${gate.ci ? `    ci: ${gate.ci}\n` : ''}    runbook: [Check the health alarm is in ALARM, Confirm the replica is caught up]\n`;
 }
 
 describe('game days: manual gates, approvals, notes, CI mode (black box, against the lab)', function () {
-  this.timeout(180_000);
+  this.timeout(420_000);
   let state: TempDir;
   let lab: TestLab;
 
@@ -51,7 +58,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
   const cli = (args: string[], env: Record<string, string | undefined> = NOT_CI) => runCli([...args, '--state-dir', state.path], { env });
 
   it('waits at the gate until `firedrill approve` from another process; T_decide is that moment, with who approved; notes land in order with their authors', async () => {
-    const scenario = state.write('gated.yaml', gatedScenario({ timeout: '60s' }));
+    const scenario = state.write('gated.yaml', gatedScenario({ timeout: '4m' }));
     const out = join(state.path, 'out-approved');
     const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines', '--observer', 'Olu', '--observer', 'Oda', '--scribe', 'Sam'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
     await drill.waitForLine(/gate failover: waiting for approval/);
@@ -95,24 +102,30 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
     expect(() => findLiveDrill(state.path), 'the drill removed its live file').to.throw(/no drill with a game-day server is running/);
   });
 
-  it('approved with a click in the live page (real Chromium): T_decide is the click, the approver and the page\'s note are recorded', async () => {
-    const scenario = state.write('gated-page.yaml', gatedScenario({ timeout: '60s' }));
+  it('approved with a click in the live page (real Chromium): T_decide is the click; notes from the CLI and the page, the review\'s lessons and sign-offs land in result.json and the compliance report, in order with their authors', async () => {
+    const scenario = state.write('gated-page.yaml', gatedScenario({ timeout: '4m' }));
     const out = join(state.path, 'out-page');
-    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
+    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out, '--commander', 'Ines', '--scribe', 'Sam', '--review', '4m'], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI });
     const pageUrl = (await drill.waitForLine(/^live view: http:\/\/127\.0\.0\.1:\d+\/\?token=/)).replace('live view: ', '').trim();
     await drill.waitForLine(/gate failover: waiting for approval/);
     const browser = await launchChromium();
+    let drillId: string;
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const outside = await fetch(pageUrl.replace(/\?token=.*/, ''));
       expect(outside.status, 'no token, no page').to.equal(401);
       await page.goto(pageUrl);
+      const fromCli = await cli(['note', 'checkout answers 502', '--as', 'Olu']);
+      expect(fromCli.code, fromCli.output).to.equal(0);
+      await page.getByText('observation by Olu: checkout answers 502').waitFor();
       await page.fill('#me', 'Ines');
       await page.dispatchEvent('#me', 'change');
-      await page.fill('input[name=message]', 'DNS still points at the primary');
+      await page.fill('#note input[name=message]', 'DNS still points at the primary');
       await page.selectOption('select[name=noteKind]', 'observation');
       await page.click('#note button');
       await page.getByText('observation by Ines: DNS still points at the primary').waitFor();
+      const action = await cli(['note', 'alarm period too long', '--kind', 'action', '--owner', 'Olu', '--due', '2027-01-15', '--as', 'Sam']);
+      expect(action.code, action.output).to.equal(0);
       const button = page.getByRole('button', { name: 'Approve failover' });
       await button.waitFor();
       await page.getByText('Confirm the replica is caught up').click();
@@ -123,17 +136,106 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
       await page.getByText('gate failover: approved by Ines (page)').waitFor();
       await waitFor(async () => (await page.textContent('#gates'))?.trim() === 'none', { timeoutMs: 5_000, what: 'the gate to leave the page' });
       await page.getByText(/T_recovered/).waitFor();
-      await page.screenshot({ path: join(state.path, 'live-page-approved.png') });
+
+      // The drill is over, its faults reverted; the review holds result.json open.
+      await drill.waitForLine(/^review: the drill is over \(PASSED\)/);
+      expect(existsSync(join(out, 'result.json')), 'not written while the review is open').to.equal(false);
+      await page.getByText(/the drill is over \(passed\); open for lessons/).waitFor();
+      const lesson = await cli(['lesson', 'the decision alarm fired before anyone looked', '--as', 'Olu']);
+      expect(lesson.code, lesson.output).to.equal(0);
+      await page.fill('#lesson input[name=message]', 'the runbook lacked the DNS check');
+      await page.click('#lesson button');
+      await page.getByText('the runbook lacked the DNS check (Ines)').waitFor();
+      const scribe = await cli(['signoff', '--role', 'scribe', '--as', 'Sam']);
+      expect(scribe.code, scribe.output).to.equal(0);
+      await page.getByText('signed off by Sam, scribe').waitFor();
+      await page.screenshot({ path: join(state.path, 'live-page-review.png'), fullPage: true });
+      await page.fill('#signoff input[name=role]', 'incident commander');
+      await page.check('#signoff input[name=close]');
+      await page.click('#signoff button');
+
       const ended = await drill.exited;
       expect(ended.code, ended.output).to.equal(0);
+      expect(ended.stdout).to.include('signed off by Sam (scribe), Ines (incident commander)');
+      expect(ended.stdout).to.include('corrective action: alarm period too long (owner Olu, due 2027-01-15)');
       const result = readResult(out);
+      drillId = result.drillId;
       const decide = Date.parse(result.milestones.decide!.wall);
       expect(decide, 'T_decide is the click').to.be.within(clicked - TOLERANCE_MS, clickDone + TOLERANCE_MS);
       expect(result.gameDay!.approvals.map(({ gate, by, via }) => ({ gate, by, via }))).to.deep.equal([{ gate: 'failover', by: 'Ines', via: 'page' }]);
-      expect(result.gameDay!.notes.map(({ author, message, noteKind }) => ({ author, message, noteKind }))).to.deep.equal([{ author: 'Ines', message: 'DNS still points at the primary', noteKind: 'observation' }]);
+      expect(result.gameDay!.notes.map(({ author, message }) => `${author}: ${message}`)).to.deep.equal([
+        'Olu: checkout answers 502', 'Ines: DNS still points at the primary', 'Sam: alarm period too long',
+      ]);
+      const review = result.gameDay!.review!;
+      expect(review.closedBy).to.equal('sign-off');
+      expect(review.lessons.map(({ author, message }) => `${author}: ${message}`)).to.deep.equal(['Olu: the decision alarm fired before anyone looked', 'Ines: the runbook lacked the DNS check']);
+      expect(review.signOff.map(({ name, role }) => `${name}, ${role}`)).to.deep.equal(['Sam, scribe', 'Ines, incident commander']);
+      expect(Date.parse(review.openedAt), 'the review opens after the drill ended').to.be.at.least(Date.parse(result.endedAt));
     } finally {
       await browser.close();
     }
+
+    // The history hashed the result with its review in it; the compliance report reads it from there.
+    const today = new Date().toISOString().slice(0, 10);
+    const reportDir = join(state.path, 'report');
+    const report = await cli(['report', 'compliance', '--from', today, '--to', today, '--out', reportDir]);
+    expect(report.code, report.output).to.equal(0);
+    const verified = await cli(['report', 'verify']);
+    expect(verified.code, verified.output).to.equal(0);
+    const compliance = JSON.parse(readFileSync(join(reportDir, 'compliance.json'), 'utf8')) as ComplianceReport;
+    const own = <T extends { drillId: string }>(rows: T[]) => rows.filter((r) => r.drillId === drillId);
+    expect(own(compliance.gameDay.participants).map((p) => `${p.name} (${p.role})`)).to.deep.equal(['Ines (commander)', 'Sam (scribe)']);
+    expect(own(compliance.gameDay.notes).map((n) => `${n.author}: ${n.message}`)).to.deep.equal(['Olu: checkout answers 502', 'Ines: DNS still points at the primary', 'Sam: alarm period too long']);
+    expect(own(compliance.gameDay.correctiveActions).map(({ action, owner, due, raisedBy }) => ({ action, owner, due, raisedBy }))).to.deep.equal([{ action: 'alarm period too long', owner: 'Olu', due: '2027-01-15', raisedBy: 'Sam' }]);
+    expect(own(compliance.gameDay.signOff).map((o) => `${o.name}, ${o.role}`)).to.deep.equal(['Sam, scribe', 'Ines, incident commander']);
+    const pdf = spawnSync('pdftotext', ['-layout', join(reportDir, 'compliance.pdf'), '-'], { encoding: 'utf8' });
+    expect(pdf.status, pdf.stderr).to.equal(0);
+    const section = (title: string, next?: string) => {
+      const start = pdf.stdout.indexOf(title);
+      expect(start, title).to.be.at.least(0);
+      return pdf.stdout.slice(start, next ? pdf.stdout.indexOf(next, start) : undefined);
+    };
+    const notes = section('Notes and observations, in time order', 'Corrective actions');
+    // Each note as far as its first line in the PDF's table.
+    const inOrder = ['checkout answers 502', 'DNS still points at the', 'alarm period too long'].map((n) => notes.indexOf(n));
+    expect(inOrder.every((at, i) => at > inOrder[i - 1]! || (i === 0 && at >= 0)), `the notes in order in the PDF:\n${notes}`).to.equal(true);
+    expect(section('Corrective actions', 'Lessons learned')).to.include('2027-01-15');
+    expect(section('Review and sign-off')).to.include('incident commander');
+  });
+
+  it('in the terminal running the drill (a pseudo-terminal), the key a approves the waiting gate, as the person at it', async function () {
+    if (!hasPseudoTerminal()) this.skip();
+    const scenario = state.write('gated-keys.yaml', gatedScenario({ timeout: '4m' }));
+    const out = join(state.path, 'out-keys');
+    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out], { timeoutMs: DRILL_TIMEOUT_MS, env: { ...NOT_CI, FIREDRILL_USER: 'Kim' }, terminal: true });
+    await drill.waitForLine(/press a to approve the gate that waits longest, as Kim/);
+    await drill.waitForLine(/gate failover: waiting for approval/);
+    const pressed = Date.now();
+    drill.child.stdin!.write('a');
+    await drill.waitForLine(/gate failover: approved by Kim \(cli\)/);
+    const seen = Date.now();
+    const ended = await drill.exited;
+    expect(ended.code, ended.output).to.equal(0);
+    const result = readResult(out);
+    expect(result.gameDay!.approvals.map(({ gate, by, via }) => ({ gate, by, via }))).to.deep.equal([{ gate: 'failover', by: 'Kim', via: 'cli' }]);
+    expect(Date.parse(result.milestones.decide!.wall), 'T_decide is the key press').to.be.within(pressed - TOLERANCE_MS, seen + TOLERANCE_MS);
+  });
+
+  it('in raw mode Ctrl-C still stops the drill at the gate, and every fault is reverted', async function () {
+    if (!hasPseudoTerminal()) this.skip();
+    const scenario = state.write('gated-keys-interrupt.yaml', gatedScenario({ timeout: '4m' }));
+    const out = join(state.path, 'out-keys-interrupt');
+    const drill = startCli(['run', scenario, '--state-dir', state.path, '--out', out], { timeoutMs: DRILL_TIMEOUT_MS, env: NOT_CI, terminal: true });
+    await drill.waitForLine(/gate failover: waiting for approval/);
+    expect(await lab.proxyMode(), 'the fault is in effect while the gate waits').to.equal('drop');
+    drill.child.stdin!.write('\x03');
+    const ended = await drill.exited;
+    expect(ended.code, ended.output).to.equal(1);
+    expect(ended.output).to.include('SIGINT received: stopping the drill and reverting every fault');
+    const result = readResult(out);
+    expect(result.outcome).to.equal('aborted');
+    expect(result.faults.map((f) => ({ name: f.name, verified: f.verified }))).to.deep.equal([{ name: 'primary-region-outage', verified: true }]);
+    expect(await lab.proxyMode()).to.equal('pass');
   });
 
   it('a gate nobody approves aborts the drill at its timeout and reverts every fault', async () => {
@@ -157,7 +259,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
   });
 
   it('in CI mode a manual gate refuses the drill at once (exit 2, nothing injected), with --ci or CI=true', async () => {
-    const scenario = state.write('gated-ci.yaml', gatedScenario({ timeout: '60s' }));
+    const scenario = state.write('gated-ci.yaml', gatedScenario({ timeout: '4m' }));
     const journalBefore = lab.journalEntries().length;
     for (const [args, env] of [[['--ci'], NOT_CI], [[], { CI: 'true' }]] as const) {
       const out = join(state.path, `out-ci-refused-${args.length}`);
@@ -173,7 +275,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
   });
 
   it('in CI mode `ci: approve` decides at once and the drill runs unattended, with no live page', async () => {
-    const scenario = state.write('gated-ci-approve.yaml', gatedScenario({ timeout: '60s', ci: 'approve' }));
+    const scenario = state.write('gated-ci-approve.yaml', gatedScenario({ timeout: '4m', ci: 'approve' }));
     const out = join(state.path, 'out-ci-approve');
     const ran = await runCli(['run', scenario, '--state-dir', state.path, '--out', out], { timeoutMs: DRILL_TIMEOUT_MS, env: { CI: 'true' } });
     expect(ran.code, ran.output).to.equal(0);

@@ -3,7 +3,7 @@ import { main } from '../../src/cli/main.js';
 import { captureIo } from '../support/capture-io.js';
 
 describe('firedrill <command> --help', () => {
-  for (const command of ['run', 'plan', 'validate', 'cleanup', 'approve', 'lab']) {
+  for (const command of ['run', 'plan', 'validate', 'cleanup', 'approve', 'note', 'lesson', 'signoff', 'lab']) {
     it(`${command} --help prints its own usage and exits 0`, async () => {
       const { io, text } = captureIo(process.cwd());
       expect(await main([command, '--help'], io)).to.equal(0);

@@ -30,7 +30,7 @@ describe('firedrill report compliance (a real lab drill, HTML and PDF)', functio
     state = createTempDir('compliance');
     lab = await startTestLab(state.path);
     // The lab demo with a patient probe timeout: on a loaded 2-core CI machine 500 ms can miss steady state.
-    const scenario = state.write('lab-demo.yaml', readFileSync(join(PROJECT_DIR, 'drills', 'lab-demo.yaml'), 'utf8').replace(/timeout: 500ms/g, 'timeout: 1500ms'));
+    const scenario = state.write('lab-demo.yaml', readFileSync(join(PROJECT_DIR, 'drills', 'lab-demo.yaml'), 'utf8').replace('  - use: probes/lab/app.yaml\n', '  - use: probes/lab/app.yaml\n    timeout: 1500ms\n'));
     const run = await runCli(['run', scenario, '--state-dir', state.path, '--out', join(state.path, 'out')], { timeoutMs: 120_000 });
     expect(run.code, run.output).to.equal(0);
     const today = new Date().toISOString().slice(0, 10);
@@ -78,7 +78,7 @@ describe('firedrill report compliance (a real lab drill, HTML and PDF)', functio
       // In the PDF a hash wraps inside its column, so only its first line is whole in the text.
       expect(pdfText, e.path).to.include(e.sha256.slice(0, 16));
     }
-    expect(report.gameDay).to.deep.equal({ participants: [], notes: [], correctiveActions: [], signOff: [] });
+    expect(report.gameDay, 'nobody at this drill recorded anything').to.deep.equal({ participants: [], notes: [], correctiveActions: [], lessons: [], signOff: [] });
     expect(pdfText).to.include('Review and sign-off');
     expect(html).to.not.match(/(src|href)="https?:/);
   });

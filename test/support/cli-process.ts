@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,13 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Variables set (or, when undefined, removed) in the child's environment: `CI`, `FIREDRILL_USER`. */
   env?: Record<string, string | undefined>;
+  /** Run it on a pseudo-terminal (util-linux `script`), in its foreground, with `child.stdin` as the keyboard. */
+  terminal?: boolean;
+}
+
+/** Whether `script` can give a child a pseudo-terminal here (util-linux's; the BSD one takes other arguments). */
+export function hasPseudoTerminal(): boolean {
+  return /util-linux/.test(spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout ?? '');
 }
 
 export function startCli(args: string[], options: CliOptions = {}): CliProcess {
@@ -40,7 +47,12 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
-  const child = spawn(process.execPath, [FIREDRILL_BIN, ...args], { cwd: options.cwd ?? PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [process.execPath, FIREDRILL_BIN, ...args];
+  const quoted = command.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = options.terminal
+    // -e: script exits with the command's code; -f: output as it comes; the transcript goes nowhere.
+    ? spawn('script', ['-qefc', quoted, '/dev/null'], { cwd: options.cwd ?? PROJECT_DIR, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(command[0]!, command.slice(1), { cwd: options.cwd ?? PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let output = '';
