@@ -52,7 +52,7 @@ describe('the probe schedule', () => {
     const after = await samplesUntil(timeline, (s) => s.length === 3);
     await schedule.stop();
     const slots = (s: SampleEvent) => Math.round(s.plannedT! / INTERVAL_MS);
-    expect(slots(after[0]!) - slots(before[1]!)).to.be.at.least(5); // the slots of the stall were skipped
+    expect(slots(after[0]!) - slots(before[1]!)).to.be.at.least(4); // the slots of the stall were skipped (a burst would send the very next one)
     expect(after.slice(1).map((s, i) => slots(s) - slots(after[i]!))).to.deep.equal([1, 1]); // then one sample per slot again
     expect(after[0]!.t - after[0]!.plannedT!).to.be.at.most(INTERVAL_MS); // and the first was sent within an interval of its plan
   });
