@@ -14,7 +14,7 @@ import { setupCommand } from './setup-command.js';
 const USAGE = `firedrill — chaos and disaster-recovery drills that measure detection, decision, failover, RTO and RPO
 
 usage:
-  firedrill run <scenario> [--env NAME] [--out DIR] [--confirm NAME]   run a drill (exit 0 targets met, 1 breached/aborted, 2 invalid input)
+  firedrill run <scenario> [--env NAME] [--out DIR] [--confirm NAME]   run a drill (exit 0 passed, 1 failed, 2 invalid input, 3 aborted, 4 errored)
       [--ci] [--live] [--commander NAME] [--observer NAME]... [--scribe NAME]   game day / nightly CI (CI=true implies --ci)
       [--allure-results DIR]                          also write the drill as an allure result there
   firedrill approve <gate> [--as NAME] [--env NAME]   let a running drill's manual gate through

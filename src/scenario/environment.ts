@@ -43,8 +43,15 @@ export interface Environment {
   lock?: { dynamodb: { table: string; region: string } };
   /** `run` refuses unless given `--confirm <name>`. */
   confirm?: boolean;
-  /** Values scenarios interpolate: `${vars.x}` and, for the lab, `${lab.x}`. */
+  /** The environment's own variables, `${vars.NAME}` in a scenario: `vars:` in firedrill.config.yaml. */
   vars: Record<string, unknown>;
+  /** Variables an environment provider supplies under a name of its own: the lab's `${lab.appUrl}`. */
+  namespaces?: Record<string, Record<string, unknown>>;
+}
+
+/** What `${…}` references in a scenario resolve against: `vars` and the provider's namespaces. */
+export function variablesOf(env: Environment): Record<string, Record<string, unknown>> {
+  return { ...env.namespaces, vars: env.vars };
 }
 
 export const CONFIG_FILE = 'firedrill.config.yaml';
@@ -58,7 +65,7 @@ export function loadEnvironments(configPath: string): Record<string, Environment
     throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `${configPath}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   const config = parseOrThrow(configSchema, raw ?? {}, { file: configPath }, 'FIREDRILL_ENVIRONMENT_INVALID');
-  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), ...(env.confirm ? { confirm: true } : {}), vars: { vars: env.vars } }]));
+  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), ...(env.confirm ? { confirm: true } : {}), vars: env.vars }]));
 }
 
 /** The AWS target for one Region of an environment. */

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { FiredrillError } from '../runtime/errors.js';
-import type { Environment } from './environment.js';
+import { variablesOf, type Environment } from './environment.js';
 import { includeBlocks } from './includes.js';
 import { interpolate } from './interpolate.js';
 import { scenarioSchema, type ScenarioSpec } from './schema.js';
@@ -87,7 +87,7 @@ function validateScenario(raw: unknown, source: { file: string; sha256: string; 
   }
   const problems: string[] = [];
   const included = includeBlocks(raw as Record<string, unknown>, source, problems);
-  const interpolated = readReferencedFiles(interpolate(included.value, env.vars, problems, file), source.dirs[0]!, env, problems, file);
+  const interpolated = readReferencedFiles(interpolate(included.value, variablesOf(env), problems, file), source.dirs[0]!, env, problems, file);
   const { value: spec, problems: shapeProblems } = problemsOf(scenarioSchema, interpolated, { file });
   problems.push(...shapeProblems);
   if (!spec) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, included.annotate(problems));
@@ -124,7 +124,7 @@ function readReferencedFiles(scenario: unknown, dir: string, env: Environment, p
     }
     try {
       const content: unknown = parseYaml(text, { uniqueKeys: true });
-      return { ...(entry as object), [FILE_SETTING]: interpolate(content, env.vars, problems, file, [...path, FILE_SETTING]) };
+      return { ...(entry as object), [FILE_SETTING]: interpolate(content, variablesOf(env), problems, file, [...path, FILE_SETTING]) };
     } catch (error) {
       problems.push(`${where}: ${named} is not valid JSON or YAML: ${(error as Error).message.split('\n')[0]}`);
       return entry;

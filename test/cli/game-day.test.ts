@@ -6,6 +6,7 @@ import { launchChromium } from '../../src/report/browser.js';
 import { waitFor } from '../../src/runtime/wait.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
+import { EXIT } from '../../src/runtime/errors.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 import { startTestLab, type TestLab } from '../support/test-lab.js';
 
@@ -143,7 +144,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
     await drill.waitForLine(/gate failover: waiting for approval/);
     expect(await lab.proxyMode(), 'the fault is in effect while the gate waits').to.equal('drop');
     const ended = await drill.exited;
-    expect(ended.code, ended.output).to.equal(1);
+    expect(ended.code, ended.output).to.equal(EXIT.aborted);
     expect(ended.stdout).to.include('blackhole primary-region-outage: reverted and verified');
     const result = readResult(out);
     expect(result.outcome).to.equal('aborted');

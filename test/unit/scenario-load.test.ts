@@ -15,7 +15,8 @@ import { loadScenario, loadScenarioObject, type LoadedScenario } from '../../src
 const ENV: Environment = {
   name: 'test',
   aws: { accounts: ['123456789012'], regions: ['us-east-1', 'us-west-2'] },
-  vars: { lab: { appUrl: 'http://127.0.0.1:8080/', proxyControl: 'http://127.0.0.1:9000', okStatus: 200, primaryRegion: 'us-east-1' } },
+  vars: { front: 'http://127.0.0.1:8081/' },
+  namespaces: { lab: { appUrl: 'http://127.0.0.1:8080/', proxyControl: 'http://127.0.0.1:9000', okStatus: 200, primaryRegion: 'us-east-1' } },
 };
 const KINDS = schemasOf(builtinKinds({ awsTarget: (region) => ({ region }) }));
 
@@ -138,8 +139,8 @@ describe('loadScenario', () => {
 
     it('names an unknown variable with its field path and the variables that exist', async () => {
       const file = variant((s) => { s.probes[0].url = '${lab.nope}/health'; s.faults[0].proxy = '${vars.proxy}'; });
-      await expectProblem(file, 'probes[0].url', 'unknown variable ${lab.nope}', 'this environment defines: lab');
-      await expectProblem(file, 'faults[0].proxy', 'unknown variable ${vars.proxy}');
+      await expectProblem(file, 'probes[0].url', 'unknown variable ${lab.nope}', 'this environment defines: lab.appUrl, lab.proxyControl, lab.okStatus, lab.primaryRegion');
+      await expectProblem(file, 'faults[0].proxy', 'unknown variable ${vars.proxy}', 'this environment defines: vars.front');
     });
   });
 
