@@ -68,6 +68,19 @@ export function loadEnvironments(configPath: string): Record<string, Environment
   return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), ...(env.confirm ? { confirm: true } : {}), vars: env.vars }]));
 }
 
+/**
+ * One environment of a `firedrill.config.yaml`, for a TypeScript drill: `config` is the file
+ * (default `firedrill.config.yaml`), relative to `cwd` (default the working directory).
+ */
+export function loadEnvironment(name: string, options: { config?: string; cwd?: string } = {}): Environment {
+  const configPath = configPathFrom(options.cwd ?? process.cwd(), options.config);
+  if (!existsSync(configPath)) throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `environment "${name}": no configuration file ${configPath}`);
+  const environments = loadEnvironments(configPath);
+  const environment = environments[name];
+  if (!environment) throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `${configPath}: environments: no environment named "${name}" (defined: ${Object.keys(environments).join(', ') || 'none'})`);
+  return environment;
+}
+
 /** The AWS target for one Region of an environment. */
 export function awsTargetOf(env: Environment, region: string): AwsTarget {
   return {

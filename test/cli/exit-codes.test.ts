@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
@@ -12,6 +10,7 @@ import { schemasOf } from '../../src/runner/kinds.js';
 import { EXIT } from '../../src/runtime/errors.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { captureIo } from '../support/capture-io.js';
+import { startFaultHookServer, type FaultHookServer } from '../support/fault-hook-server.js';
 import { runCli } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
@@ -25,27 +24,18 @@ const OUTAGE_MS = 400;
 describe('firedrill run: an exit code per outcome (black box, no lab)', function () {
   this.timeout(120_000);
   let work: TempDir;
-  let server: Server;
+  let system: FaultHookServer;
   let base: string;
-  let faultOnAt: number | undefined;
 
   before(async () => {
     work = createTempDir('exit-codes');
-    server = createServer((req, res) => {
-      const down = faultOnAt !== undefined && Date.now() - faultOnAt < OUTAGE_MS;
-      if (req.url === '/fault/on') faultOnAt = Date.now();
-      if (req.url === '/fault/off') faultOnAt = undefined;
-      if (req.url === '/fault/broken') res.statusCode = 500;
-      else if (req.url === '/app' && down) res.statusCode = 503;
-      res.end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    system = await startFaultHookServer(OUTAGE_MS);
+    base = system.base;
     work.write('firedrill.config.yaml', stringify({ environments: { local: { vars: { base } } } }));
   });
 
   after(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await system?.stop();
     work?.remove();
   });
 
@@ -95,7 +85,7 @@ describe('firedrill run: an exit code per outcome (black box, no lab)', function
     const result = await run(scenario('aborted.yaml', (s) => { s.probes[0].protected = true; }));
     expect(result.code, result.output).to.equal(3);
     expect(result.outcome).to.equal('aborted');
-    expect(faultOnAt, 'the revert called the off hook').to.equal(undefined);
+    expect(system.faultOn(), 'the revert called the off hook').to.equal(false);
   });
 
   it('4: the harness broke (errored, not evidence): runAndReport with a probe kind whose factory throws', async () => {
