@@ -76,5 +76,5 @@ function usageOf(command: string): string {
     own.push(lines[i]!);
     while (lines[i + 1]?.startsWith('      ')) own.push(lines[++i]!);
   }
-  return [`usage:`, ...own, lines.at(-1)!, '', 'every scenario field, by section and kind: README.md, "Writing a drill" (and each kind\'s section)'].join('\n');
+  return [`usage:`, ...own, lines.at(-1)!, '', 'every scenario field, by section and kind, with its default: docs/reference.md (JSON Schema for editors: schema/scenario.schema.json)'].join('\n');
 }

@@ -35,7 +35,7 @@ const environmentSchema = z.strictObject({
   confirm: z.boolean().default(false),
 });
 
-const configSchema = z.strictObject({ environments: z.record(name, environmentSchema) });
+export const configSchema = z.strictObject({ environments: z.record(name, environmentSchema) });
 
 export interface Environment {
   name: string;

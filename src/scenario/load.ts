@@ -16,7 +16,7 @@ export type KindSchemas = Record<AdapterSection, Record<string, z.ZodType<unknow
 export type AdapterSection = 'faults' | 'probes' | 'signals' | 'steps' | 'canaries';
 
 /** Fields every entry of a section has; the rest belongs to the kind. */
-const COMMON_KEYS: Record<AdapterSection, string[]> = {
+export const COMMON_KEYS: Record<AdapterSection, string[]> = {
   faults: ['name', 'kind'],
   probes: ['name', 'kind', 'userFacing', 'protected'],
   signals: ['name', 'kind', 'stopWhen'],

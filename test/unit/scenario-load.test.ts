@@ -153,9 +153,13 @@ describe('loadScenario', () => {
       await expectProblem(variant((s) => { s.probes[0].intervall = '1s'; }), 'probes[0].intervall', 'unknown key');
     });
 
-    it('an unknown key says which keys are allowed there', async () => {
-      await expectProblem(variant((s) => { s.observe.setle = '1s'; }), 'observe.setle', 'unknown key (allowed here: timeout, settle)');
-      await expectProblem(variant((s) => { s.milestones.recovered.consecutiv = 3; }), 'milestones.recovered.consecutiv', 'unknown key (allowed here: probe, region, consecutive)');
+    it('an unknown key far from every allowed one suggests none', async () => {
+      await expectProblem(variant((s) => { s.observe.colour = 'red'; }), 'observe.colour', 'unknown key (allowed here: timeout, settle)');
+    });
+
+    it('an unknown key says which keys are allowed there, and the nearest', async () => {
+      await expectProblem(variant((s) => { s.observe.setle = '1s'; }), 'observe.setle', 'unknown key, did you mean "settle"? (allowed here: timeout, settle)');
+      await expectProblem(variant((s) => { s.milestones.recovered.consecutiv = 3; }), 'milestones.recovered.consecutiv', 'unknown key, did you mean "consecutive"? (allowed here: probe, region, consecutive)');
     });
 
     it('wrong types', async () => {
