@@ -1,6 +1,7 @@
 import { DURATION_HINT } from '../core/duration.js';
 import { UNIT_HINT } from '../core/targets.js';
 import { configJsonSchema, scenarioJsonSchema, writtenSchemas, type JsonSchema } from './json-schema.js';
+import { DEFAULT_IN_WORDS } from './fields.js';
 import type { AdapterSection, KindSchemas } from './load.js';
 
 /**
@@ -64,15 +65,16 @@ function referencePage(written: ReturnType<typeof writtenSchemas>): string {
 }
 
 /** `required` is `form` for a field one form of a union needs (`{ signal, becomes }`). */
-interface Row { field: string; type: string; required: boolean | 'form'; default?: string }
+interface Row { field: string; type: string; required: boolean | 'form'; default?: string; defaultInWords?: string }
 
 function table(rows: Row[]): string[] {
-  return ['| field | type | default |', '|---|---|---|', ...rows.map((r) => `| \`${r.field}\` | ${cell(r.type)} | ${r.required === 'form' ? 'required in its form' : r.required ? '**required**' : r.default === undefined ? '' : `\`${cell(r.default)}\``} |`)];
+  return ['| field | type | default |', '|---|---|---|', ...rows.map((r) => `| \`${r.field}\` | ${cell(r.type)} | ${r.required === 'form' ? 'required in its form' : r.required ? '**required**' : r.defaultInWords ?? (r.default === undefined ? '' : `\`${cell(r.default)}\``)} |`)];
 }
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 function row(field: string, node: JsonSchema, required: Row['required'], type = typeOf(node)): Row {
+  if (typeof node[DEFAULT_IN_WORDS] === 'string') return { field, type, required, defaultInWords: node[DEFAULT_IN_WORDS] };
   return { field, type, required, ...(node.default !== undefined ? { default: typeof node.default === 'string' ? node.default : JSON.stringify(node.default) } : {}) };
 }
 

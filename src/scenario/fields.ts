@@ -23,3 +23,6 @@ export const ratio = z.union([z.number().min(0).max(1), z.string()]).transform((
 }).describe(UNIT_HINT.ratio);
 
 export const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
+
+/** A JSON Schema key for a default that is a rule, not a value (the maximum duration's), for the field reference. */
+export const DEFAULT_IN_WORDS = 'x-firedrill-default';

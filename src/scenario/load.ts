@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { FiredrillError } from '../runtime/errors.js';
 import { variablesOf, type Environment } from './environment.js';
+import { maxDurationOf } from './budget.js';
 import { includeBlocks } from './includes.js';
 import { interpolate } from './interpolate.js';
 import { scenarioSchema, type ScenarioSpec } from './schema.js';
@@ -88,10 +89,13 @@ function validateScenario(raw: unknown, source: { file: string; sha256: string; 
   const problems: string[] = [];
   const included = includeBlocks(raw as Record<string, unknown>, source, problems);
   const interpolated = readReferencedFiles(interpolate(included.value, variablesOf(env), problems, file), source.dirs[0]!, env, problems, file);
-  const { value: spec, problems: shapeProblems } = problemsOf(scenarioSchema, interpolated, { file });
+  const { value: parsed, problems: shapeProblems } = problemsOf(scenarioSchema, interpolated, { file });
   problems.push(...shapeProblems);
-  if (!spec) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, included.annotate(problems));
+  if (!parsed) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, included.annotate(problems));
 
+  const budget = maxDurationOf(parsed);
+  if (budget.problem) problems.push(`${file}: guardrails.maxDuration: ${budget.problem}`);
+  const spec: ScenarioSpec = { ...parsed, guardrails: { ...parsed.guardrails, maxDuration: budget.ms } };
   const entries = {} as LoadedScenario['entries'];
   for (const section of Object.keys(COMMON_KEYS) as AdapterSection[]) {
     entries[section] = spec[section].map((entry, i) => validateEntry(section, entry, i, kinds, file, problems)) as never;

@@ -38,7 +38,8 @@ describe('the field reference (schema/*.schema.json, docs/reference.md)', () => 
     for (const [section, kinds] of Object.entries(builtinKindSchemas())) {
       for (const kind of Object.keys(kinds)) expect(page, `${section} ${kind}`).to.include(`### ${section} \`${kind}\``);
     }
-    expect(page).to.match(/^\| `guardrails\.maxDuration` \| duration \| `5m` \|$/m);
+    expect(page).to.match(/^\| `guardrails\.maxDuration` \| duration \| what the phases need .*, at least 5m \|$/m);
+    expect(page).to.match(/^\| `observe\.settle` \| duration \| `1s` \|$/m);
     expect(page).to.match(/^\| `interval` \| duration \| `500ms` \|$/m);
   });
 

@@ -128,6 +128,28 @@ describe('loadScenario', () => {
     });
   });
 
+  describe('the maximum duration and the phases', () => {
+    it('defaults to what the phases need plus a minute: observe 10m is not cut at 5m', async () => {
+      const loaded = await load(variant((s) => { s.observe = { timeout: '10m' }; }));
+      // steady state 2s + observe 10m + settle 1s + verify 2s, and the margin
+      expect(loaded.spec.guardrails.maxDuration).to.equal(600_000 + 2_000 + 1_000 + 2_000 + 60_000);
+    });
+
+    it('defaults to at least 5 minutes, as before, for short phases', async () => {
+      expect((await load(variant(() => {}))).spec.guardrails.maxDuration).to.equal(300_000);
+    });
+
+    it('counts the gates a person may take, and keeps a long enough explicit one', async () => {
+      const loaded = await load(variant((s) => { s.gates = [{ name: 'go', before: 'inject', timeout: '10m' }]; s.guardrails = { maxDuration: '11m' }; }));
+      expect(loaded.spec.guardrails.maxDuration).to.equal(660_000);
+    });
+
+    it('refuses an explicit maximum shorter than the phases, with the sum', async () => {
+      await expectProblem(variant((s) => { s.observe = { timeout: '10m' }; s.guardrails = { maxDuration: '5m' }; }), 'guardrails.maxDuration',
+        '5m00s is shorter than the phases need (steadyState.window 2.00s + observe.timeout 10m00s + observe.settle 1.00s + verify.window 2.00s = 10m05s)');
+    });
+  });
+
   describe('interpolation', () => {
     it('keeps the type of a whole-string reference and makes text of an embedded one', async () => {
       const loaded = await load(write('s.yaml', YAML_TEXT));
