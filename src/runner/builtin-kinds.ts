@@ -20,6 +20,7 @@ import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../sig
 import { createBackupRestore } from '../steps/backup-restore.js';
 import { createAuroraGlobalFailover } from '../steps/aurora-global-failover.js';
 import { createEcsDesiredCount } from '../steps/ecs-desired-count.js';
+import { httpStep } from '../steps/http-request.js';
 import { createLambdaInvoke } from '../steps/lambda-invoke.js';
 import { createRdsClusterFailover } from '../steps/rds-cluster-failover.js';
 import { createRoute53RecordChange } from '../steps/route53-record-change.js';
@@ -68,6 +69,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'aurora-global-failover': createAuroraGlobalFailover(env.awsTarget),
       'backup-restore': createBackupRestore(env.awsTarget),
       'lambda-invoke': createLambdaInvoke(env.awsTarget),
+      http: httpStep,
     },
   };
 }
