@@ -33,7 +33,8 @@ export const stepEnvelope = adapterEnvelope({
 export const canaryEnvelope = adapterEnvelope({});
 
 const signalMatch = z.union([
-  z.strictObject({ signal: name, becomes: z.string() }),
+  /** `later`: states that only come after `becomes`; a change straight into one passed it unseen between two polls. */
+  z.strictObject({ signal: name, becomes: z.string(), later: z.array(z.string()).min(1).optional() }),
   z.strictObject({ signal: name, changes: z.literal(true) }),
 ]);
 
