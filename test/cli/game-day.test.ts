@@ -24,9 +24,13 @@ const NOT_CI = { CI: undefined, FIREDRILL_USER: undefined };
 // The lab's controller fails over by itself while the gate waits: a decision budget that covers the wait, no failover target.
 const TARGETS = /^ {2}decision: 5s\n {2}failover: 10s\n/m;
 
+const MAX_DURATION = 'guardrails: { maxDuration: 90s }';
+
 function gatedScenario(gate: { timeout: string; ci?: 'approve' }): string {
   expect(DEMO).to.match(DECIDE).and.to.match(TARGETS);
-  return DEMO.replace(DECIDE, '  decide: { gate: failover }').replace(TARGETS, '  decision: 90s\n')
+  // The maximum duration must leave the phases the time they ask for, a person's wait at the gate included.
+  expect(DEMO).to.include(MAX_DURATION);
+  return DEMO.replace(DECIDE, '  decide: { gate: failover }').replace(TARGETS, '  decision: 90s\n').replace(MAX_DURATION, 'guardrails: { maxDuration: 3m }')
     + `gates:\n  - name: failover\n    before: observe\n    timeout: ${gate.timeout}\n${gate.ci ? `    ci: ${gate.ci}\n` : ''}    runbook: [Check the health alarm is in ALARM, Confirm the replica is caught up]\n`;
 }
 

@@ -50,7 +50,8 @@ describe('firedrill run interrupted mid-drill (black box, against the lab)', fun
     const demo = readFileSync(DEMO, 'utf8');
     const STEADY_STATE = /^steadyState: \{ window: 2s\b/m;
     expect(demo).to.match(STEADY_STATE);
-    const slow = state.write('lab-demo-long-steady-state.yaml', demo.replace(STEADY_STATE, 'steadyState: { window: 60s'));
+    // A maximum duration that leaves the longer steady state its time (validation holds them consistent).
+    const slow = state.write('lab-demo-long-steady-state.yaml', demo.replace(STEADY_STATE, 'steadyState: { window: 60s').replace('guardrails: { maxDuration: 90s }', 'guardrails: { maxDuration: 3m }'));
     const out = join(state.path, 'out-first');
     const first = startCli(['run', slow, '--state-dir', state.path, '--out', out], { timeoutMs: DRILL_TIMEOUT_MS });
     try {
