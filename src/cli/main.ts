@@ -25,7 +25,7 @@ usage:
   firedrill cleanup [--env NAME] [--revert-timeout 2m]   revert faults a crashed drill left behind (from the journal)
   firedrill lab up|down|status|failback [--strategy S] [--manual]   the local two-Region lab
   firedrill proxy --listen H:P --upstream H:P [--control H:P]   a standalone blackhole proxy
-  firedrill setup                                     install the AWS emulator (moto) and check PostgreSQL
+  firedrill setup                                     install the AWS emulator (moto); start PostgreSQL to prove it runs
   firedrill demo [scenario] [--strategy S]            a complete drill on the built-in lab
   firedrill report junit|chart|history|verify ...     reports from drill output and the history ("firedrill report --help")
 common options: --config FILE (default firedrill.config.yaml), --state-dir DIR (default .firedrill)`;
