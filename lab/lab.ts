@@ -103,7 +103,8 @@ export function labEnvironment(vars: LabVars): Environment {
   return {
     name: 'lab',
     aws: { accounts: [LAB_ACCOUNT], regions: [LAB_REGIONS.primary, LAB_REGIONS.recovery], endpoints: { default: vars.awsEndpoint }, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, metricsRegion: LAB_REGIONS.primary },
-    vars: { lab: vars },
+    vars: {},
+    namespaces: { lab: { ...vars } },
   };
 }
 

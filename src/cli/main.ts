@@ -16,7 +16,7 @@ import { setupCommand } from './setup-command.js';
 const USAGE = `firedrill — chaos and disaster-recovery drills that measure detection, decision, failover, RTO and RPO
 
 usage:
-  firedrill run <scenario> [--env NAME] [--out DIR] [--confirm NAME]   run a drill (exit 0 targets met, 1 breached/aborted, 2 invalid input)
+  firedrill run <scenario> [--env NAME] [--out DIR] [--confirm NAME]   run a drill (exit 0 passed, 1 failed, 2 invalid input, 3 aborted, 4 errored)
       [--ci] [--live] [--commander NAME] [--observer NAME]... [--scribe NAME]   game day / nightly CI (CI=true implies --ci)
       [--review DURATION]                             after the drill, hold its result open for lessons and sign-offs
       [--allure-results DIR]                          also write the drill as an allure result there
@@ -30,7 +30,7 @@ usage:
   firedrill cleanup [--env NAME] [--revert-timeout 2m]   revert faults a crashed drill left behind (from the journal)
   firedrill lab up|down|status|failback [--strategy S] [--manual]   the local two-Region lab
   firedrill proxy --listen H:P --upstream H:P [--control H:P]   a standalone blackhole proxy
-  firedrill setup                                     install the AWS emulator (moto) and check PostgreSQL
+  firedrill setup                                     install the AWS emulator (moto); start PostgreSQL to prove it runs
   firedrill demo [scenario] [--strategy S]            a complete drill on the built-in lab
   firedrill report junit|chart|history|verify ...     reports from drill output and the history ("firedrill report --help")
 common options: --config FILE (default firedrill.config.yaml), --state-dir DIR (default .firedrill)`;
@@ -83,5 +83,5 @@ function usageOf(command: string): string {
     own.push(lines[i]!);
     while (lines[i + 1]?.startsWith('      ')) own.push(lines[++i]!);
   }
-  return [`usage:`, ...own, lines.at(-1)!, '', 'every scenario field, by section and kind: README.md, "Writing a drill" (and each kind\'s section)'].join('\n');
+  return [`usage:`, ...own, lines.at(-1)!, '', 'every scenario field, by section and kind, with its default: docs/reference.md (JSON Schema for editors: schema/scenario.schema.json)'].join('\n');
 }

@@ -5,6 +5,10 @@ import type { TimelineEvent } from '../core/timeline.js';
  * Live progress. On a terminal: one status line redrawn in place (phase, elapsed time, the last
  * samples of each probe). Elsewhere (CI logs): a plain line per phase, fault, signal change and
  * probe health change — never a line per sample.
+ *
+ * Each line is stamped with when the drill learned of the event (a sample when it answered, a
+ * signal change when the poll came back), so the stamps never go back in time; when the event
+ * itself lies earlier (a poll's bracket, a source's clock, a sample's send time) the line says so.
  */
 export function createProgress(write: (text: string) => void, isTty: boolean): { onEvent(event: TimelineEvent): void; end(): void } {
   let phase = 'preflight';
@@ -27,7 +31,7 @@ export function createProgress(write: (text: string) => void, isTty: boolean): {
 
   return {
     onEvent(event) {
-      lastT = event.t;
+      lastT = Math.max(lastT, knownAt(event));
       switch (event.kind) {
         case 'phase':
           if (event.state === 'start') phase = event.phase;
@@ -37,7 +41,7 @@ export function createProgress(write: (text: string) => void, isTty: boolean): {
           line(`fault ${event.fault} (${event.faultKind}): ${event.action}${event.error ? `: ${event.error}` : ''}`);
           break;
         case 'signal':
-          line(`signal ${event.signal}: ${event.previous ?? '(first)'} -> ${event.state}${event.source === 'source-clock' ? ' (by its own clock)' : ''}`);
+          line(`signal ${event.signal}: ${event.previous ?? '(first)'} -> ${event.state} (${event.source === 'source-clock' ? `at ${formatDuration(event.at.t)} by its own clock` : `between ${formatDuration(event.at.lower)} and ${formatDuration(event.at.upper)}`})`);
           break;
         case 'gate':
           line(`gate ${event.gate}: ${event.state}${event.by ? ` by ${event.by} (${event.via})` : ''}`);
@@ -56,7 +60,7 @@ export function createProgress(write: (text: string) => void, isTty: boolean): {
           if (previous && event.t < previous.t) break;
           lastOk.set(event.probe, { ok: event.ok, t: event.t });
           if (previous?.ok !== event.ok) {
-            line(`probe ${event.probe}: ${event.ok ? 'ok' : 'FAILING'}${event.region ? ` (served by ${event.region})` : ''}${event.error ? ` — ${event.error}` : ''}`);
+            line(`probe ${event.probe}: ${event.ok ? 'ok' : 'FAILING'}${event.region ? ` (served by ${event.region})` : ''}${event.error ? ` — ${event.error}` : ''} (sent at ${formatDuration(event.t)})`);
           }
           break;
         }
@@ -72,4 +76,11 @@ export function createProgress(write: (text: string) => void, isTty: boolean): {
       if (isTty && statusShown) write('\r\x1b[2K');
     },
   };
+}
+
+/** When the drill knew of an event: a sample once answered, a signal change once its poll came back. */
+function knownAt(event: TimelineEvent): number {
+  if (event.kind === 'sample') return event.t + event.latencyMs;
+  if (event.kind === 'signal') return event.observedT;
+  return event.t;
 }

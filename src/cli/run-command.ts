@@ -139,5 +139,5 @@ export async function runAndReport(prepared: Prepared, io: Io): Promise<number> 
   if (sparklines.lines.length) io.out(['', ...sparklines.lines].join('\n'));
   const resultPath = join(outDir, 'result.json');
   io.out(`\nresult: ${resultPath}`);
-  return result.outcome === 'passed' ? EXIT.passed : EXIT.failed;
+  return EXIT[result.outcome];
 }

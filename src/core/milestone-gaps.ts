@@ -1,9 +1,11 @@
-import type { Milestones, MilestoneRules } from './milestones.js';
-import type { RecordedTimeline } from './timeline.js';
+import { formatDuration } from './duration.js';
+import { signalMatchOf, type Milestones, type MilestoneRules } from './milestones.js';
+import type { RecordedTimeline, SignalEvent } from './timeline.js';
 
 /**
  * Why a milestone the rules ask for was not reached, in words, so an empty milestone (and the
- * inconclusive targets it leaves) never goes unexplained.
+ * inconclusive targets it leaves) never goes unexplained; and a milestone whose state was passed
+ * unseen, which is placed only as well as the polls on either side allow.
  */
 export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: MilestoneRules): string[] {
   // Without a fault nothing else is measured, and the drill's abort says why.
@@ -11,6 +13,10 @@ export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: 
   const gaps: string[] = [];
   for (const name of ['detect', 'decide'] as const) {
     const match = rules[name];
+    if (match && 'becomes' in match && m[name]) {
+      const unseen = signalMatchOf(timeline.events.filter((e): e is SignalEvent => e.kind === 'signal' && e.signal === match.signal), match, m.fault)?.passedUnseen;
+      if (unseen) gaps.push(`T_${name}: signal ${match.signal} passed ${match.becomes} unseen (it went ${unseen.previous ?? 'from its first state'} → ${unseen.state}): placed between ${formatDuration(m[name].lower)} and ${formatDuration(m[name].upper)}, the polls on either side`);
+    }
     if (!match || m[name]) continue;
     if ('gate' in match) {
       gaps.push(`no T_${name}: gate ${match.gate} was not approved after the fault`);

@@ -1,7 +1,7 @@
 import { exactInstant, type Instant } from './measurement.js';
-import type { GateMatch, MilestoneRules, Milestones, RecoveryRule, SignalMatch } from './milestones.js';
+import { signalMatchOf, type GateMatch, type MilestoneRules, type Milestones, type RecoveryRule, type SignalMatch } from './milestones.js';
 import type { ProbeSamples, SampleStore } from './sample-store.js';
-import { UNKNOWN_STATE, type SignalEvent, type TimelineEvent } from './timeline.js';
+import type { SignalEvent, TimelineEvent } from './timeline.js';
 
 /**
  * The milestones of `deriveMilestones`, kept up to date as events arrive, at a cost per event that
@@ -97,10 +97,7 @@ export class MilestoneTracker {
   }
 
   private signalInstant(match: SignalMatch, fault: Instant): Instant | null {
-    const changes = this.signalChanges.get(match.signal)!;
-    const baseline = changes.find((e) => e.state !== UNKNOWN_STATE)?.state;
-    const hit = changes.find((e) => e.at.upper >= fault.lower && ('becomes' in match ? e.state === match.becomes : e.state !== baseline && e.state !== UNKNOWN_STATE));
-    return hit ? hit.at : null;
+    return signalMatchOf(this.signalChanges.get(match.signal)!, match, fault)?.at ?? null;
   }
 }
 

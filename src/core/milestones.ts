@@ -1,8 +1,12 @@
 import { exactInstant, type Instant } from './measurement.js';
 import { UNKNOWN_STATE, type SampleEvent, type SignalEvent, type TimelineEvent } from './timeline.js';
 
-/** A signal state that marks a milestone: the first transition to `becomes`, or any change. */
-export type SignalMatch = { signal: string; becomes: string } | { signal: string; changes: true };
+/**
+ * A signal state that marks a milestone: the first transition to `becomes`, or any change.
+ * `later` names states that only ever come after `becomes` (a controller's detected → decided →
+ * recovered): a change straight into one of them passed `becomes` unseen between two polls.
+ */
+export type SignalMatch = { signal: string; becomes: string; later?: string[] } | { signal: string; changes: true };
 
 /** A manual gate whose approval marks a milestone (a person decided to fail over). */
 export interface GateMatch { gate: string }
@@ -76,14 +80,27 @@ function firstImpact(samples: SampleEvent[], userFacing: string[], fault: Instan
   return best;
 }
 
-/** `changes` means a known state other than the first one seen: a gap (`unknown`) is no change. */
 function signalInstant(events: readonly TimelineEvent[], match: SignalMatch, fault: Instant): Instant | null {
-  const changes = events.filter((e): e is SignalEvent => e.kind === 'signal' && e.signal === match.signal);
+  return signalMatchOf(events.filter((e): e is SignalEvent => e.kind === 'signal' && e.signal === match.signal), match, fault)?.at ?? null;
+}
+
+/**
+ * The change of one signal's `changes` that marks the milestone, and when. `changes` means a known
+ * state other than the first one seen: a gap (`unknown`) is no change. A state passed unseen lies
+ * after the poll that still saw the state before (or, when the change is timed by the source's
+ * clock, after the change before it) and before the later state.
+ */
+export function signalMatchOf(changes: readonly SignalEvent[], match: SignalMatch, fault: Instant): { at: Instant; passedUnseen?: SignalEvent } | null {
   const baseline = changes.find((e) => e.state !== UNKNOWN_STATE)?.state;
-  const hit = changes.find((e) => e.at.upper >= fault.lower && ('becomes' in match
-    ? e.state === match.becomes
+  const later = 'becomes' in match ? match.later ?? [] : [];
+  const index = changes.findIndex((e) => e.at.upper >= fault.lower && ('becomes' in match
+    ? e.state === match.becomes || (later.includes(e.state) && e.previous !== match.becomes && !later.includes(e.previous ?? ''))
     : e.state !== baseline && e.state !== UNKNOWN_STATE));
-  return hit ? hit.at : null;
+  const hit = changes[index];
+  if (!hit) return null;
+  if (!('becomes' in match) || hit.state === match.becomes) return { at: hit.at };
+  const lower = hit.source === 'observed' ? hit.at.lower : changes[index - 1]?.at.upper ?? hit.at.lower;
+  return { at: { t: hit.at.t, lower: Math.min(lower, hit.at.upper), upper: hit.at.upper }, passedUnseen: hit };
 }
 
 /** The approval is exact: the drill's own clock read when it arrived. */

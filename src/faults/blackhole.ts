@@ -6,7 +6,7 @@ import { exactInstant, type Instant } from '../core/measurement.js';
 import type { FaultRequest } from './blackhole-control-api.js';
 import type { ProxyState } from './blackhole-proxy.js';
 import type { FaultKind } from './fault.js';
-import { describeCall, expectSuccess, isHttpUrl, sendHttp, type HttpCall } from './http-call.js';
+import { describeCall, expectSuccess, isHttpUrl, sendHttp, type HttpCall } from '../net/http-call.js';
 
 /**
  * A fault set on a blackhole proxy (ours, `firedrill proxy`, or the lab's) through its control

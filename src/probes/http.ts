@@ -2,7 +2,8 @@ import type { Socket } from 'node:net';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../core/duration.js';
-import { jsonConditionSchema, matchesCondition, readJsonPath, type JsonCondition } from '../core/json-path.js';
+import { answerProblem, httpExpectationSchema, parseJson } from '../core/http-expectation.js';
+import { readJsonPath } from '../core/json-path.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Probe, ProbeContext, SampleOutcome } from './probe.js';
 import { createResolver, type TtlPolicy } from '../net/resolver.js';
@@ -28,11 +29,7 @@ export const httpProbeSettings = z.strictObject({
   body: z.json().optional(),
   interval: durationMs.default(500),
   timeout: durationMs.default(2_000),
-  expect: z.strictObject({
-    status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
-    bodyContains: z.string().optional(),
-    json: jsonConditionSchema.optional(),
-  }).default({}),
+  expect: httpExpectationSchema.default({}),
   /** Which Region served the sample: a response header, or a field of the JSON body. */
   region: z.union([z.strictObject({ header: z.string().min(1) }), z.strictObject({ json: z.string() })]).optional(),
   /** `fresh`: a new TCP connection per sample, so a pooled connection cannot hide a DNS change. */
@@ -230,19 +227,9 @@ function addressOf(sockets: Map<Socket, string | undefined>): string | undefined
 }
 
 function judgeResponse(s: Settings, { status, headers, text }: Response, address: string | undefined): SampleOutcome {
-  let json: unknown;
-  let jsonError: string | undefined;
-  if (s.expect.json || (s.region && 'json' in s.region)) {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      jsonError = 'expected a JSON body, got something else';
-    }
-  }
-  const region = readRegion(s, headers, json);
-  const error = checkStatus(s.expect.status, status)
-    ?? (s.expect.bodyContains !== undefined && !text.includes(s.expect.bodyContains) ? `expected body to contain ${JSON.stringify(s.expect.bodyContains)}` : undefined)
-    ?? (s.expect.json ? jsonError ?? checkJson(json, s.expect.json) : undefined);
+  const json = s.expect.json || (s.region && 'json' in s.region) ? parseJson(text) : undefined;
+  const region = readRegion(s, headers, json && 'value' in json ? json.value : undefined);
+  const error = answerProblem({ status, text, ...(json ? { json } : {}) }, s.expect);
   return {
     ok: error === undefined,
     status,
@@ -260,19 +247,6 @@ function readRegion(s: Settings, headers: Record<string, string | string[] | und
   }
   const value = readJsonPath(json, s.region.json);
   return value === undefined || value === null || typeof value === 'object' ? undefined : String(value);
-}
-
-function checkStatus(expected: number | number[] | undefined, status: number): string | undefined {
-  if (expected === undefined) return status >= 200 && status < 300 ? undefined : `expected status 2xx, got ${status}`;
-  const allowed = Array.isArray(expected) ? expected : [expected];
-  return allowed.includes(status) ? undefined : `expected status ${allowed.join(' or ')}, got ${status}`;
-}
-
-function checkJson(json: unknown, cond: JsonCondition): string | undefined {
-  if (matchesCondition(json, cond)) return undefined;
-  const { path, ...test } = cond;
-  const found = JSON.stringify(readJsonPath(json, path)) ?? 'nothing';
-  return `expected JSON ${JSON.stringify(path)} to match ${JSON.stringify(test)}, got ${found.slice(0, 80)}`;
 }
 
 function isTimeout(signal: AbortSignal): boolean {

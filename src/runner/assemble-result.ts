@@ -3,6 +3,7 @@ import type { CallerIdentity } from '../aws/identity.js';
 import { latenessProblems, probeLateness } from '../core/lateness.js';
 import { measure } from '../core/measurements.js';
 import { milestoneGaps } from '../core/milestone-gaps.js';
+import { sourceClockWarnings } from '../core/source-clock-warnings.js';
 import type { MilestoneRules, Milestones } from '../core/milestones.js';
 import type { RecordedTimeline } from '../core/timeline.js';
 import { allPassed, judge } from '../core/verdicts.js';
@@ -72,7 +73,7 @@ export function assembleResult(input: ResultInput): DrillResult {
     checks,
     samples: summarizeSamples(input.timeline),
     probeLateness: lateness,
-    warnings: [...milestoneGaps(input.timeline, m, input.milestoneRules), ...(spec.probeLateness.onExceeded === 'warn' ? late : [])],
+    warnings: [...milestoneGaps(input.timeline, m, input.milestoneRules), ...sourceClockWarnings(input.timeline), ...(spec.probeLateness.onExceeded === 'warn' ? late : [])],
     artifacts: input.artifacts,
   };
 }

@@ -24,16 +24,18 @@ import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../sig
 import { createBackupRestore } from '../steps/backup-restore.js';
 import { createAuroraGlobalFailover } from '../steps/aurora-global-failover.js';
 import { createEcsDesiredCount } from '../steps/ecs-desired-count.js';
+import { httpStep } from '../steps/http-request.js';
 import { createLambdaInvoke } from '../steps/lambda-invoke.js';
 import { createRdsClusterFailover } from '../steps/rds-cluster-failover.js';
 import { createRdsReplicaPromotion } from '../steps/rds-replica-promotion.js';
 import { createRoute53RecordChange } from '../steps/route53-record-change.js';
 import { awsTargetOf, type Environment } from '../scenario/environment.js';
-import type { AdapterEnv, Kinds } from './kinds.js';
+import type { KindSchemas } from '../scenario/load.js';
+import { schemasOf, type AdapterEnv, type Kinds } from './kinds.js';
 
 /**
  * Every kind a scenario can name. AWS kinds reach AWS through the environment, so the map is
- * built for one; `schemaEnv` builds it only to read the settings schemas.
+ * built for one; `builtinKindSchemas` builds it only to read the settings schemas.
  */
 export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
   return {
@@ -78,6 +80,7 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
       'rds-replica-promotion': createRdsReplicaPromotion(env.awsTarget),
       'backup-restore': createBackupRestore(env.awsTarget),
       'lambda-invoke': createLambdaInvoke(env.awsTarget),
+      http: httpStep,
     },
   };
 }
@@ -85,4 +88,9 @@ export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
 /** The built-in kinds, reaching AWS through `environment`'s endpoints and credentials. */
 export function kindsFor(environment: Environment): Kinds {
   return builtinKinds({ awsTarget: (region) => awsTargetOf(environment, region) });
+}
+
+/** The settings schemas of every built-in kind, to read them (the field reference); it reaches nothing. */
+export function builtinKindSchemas(): KindSchemas {
+  return schemasOf(builtinKinds({ awsTarget: (region) => ({ region }) }));
 }

@@ -58,7 +58,7 @@ const historySchema = z.strictObject({
 
 export type HistoryConfig = z.infer<typeof historySchema>;
 
-const configSchema = z.strictObject({ environments: z.record(name, environmentSchema).default({}), history: historySchema.optional() });
+export const configSchema = z.strictObject({ environments: z.record(name, environmentSchema).default({}), history: historySchema.optional() });
 
 export interface Environment {
   name: string;
@@ -66,10 +66,17 @@ export interface Environment {
   lock?: { dynamodb: { table: string; region: string } };
   /** `run` refuses unless given `--confirm <name>`. */
   confirm?: boolean;
-  /** Values scenarios interpolate: `${vars.x}` and, for the lab, `${lab.x}`. */
+  /** The environment's own variables, `${vars.NAME}` in a scenario: `vars:` in firedrill.config.yaml. */
   vars: Record<string, unknown>;
   /** The config file's `history` section (key files resolved against its folder). */
   history?: HistoryConfig;
+  /** Variables an environment provider supplies under a name of its own: the lab's `${lab.appUrl}`. */
+  namespaces?: Record<string, Record<string, unknown>>;
+}
+
+/** What `${…}` references in a scenario resolve against: `vars` and the provider's namespaces. */
+export function variablesOf(env: Environment): Record<string, Record<string, unknown>> {
+  return { ...env.namespaces, vars: env.vars };
 }
 
 export const CONFIG_FILE = 'firedrill.config.yaml';
@@ -78,7 +85,7 @@ export function loadEnvironments(configPath: string): Record<string, Environment
   const config = loadConfig(configPath);
   if (!config) return {};
   const history = config.history ? { history: config.history } : {};
-  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), ...(env.confirm ? { confirm: true } : {}), vars: { vars: env.vars }, ...history }]));
+  return Object.fromEntries(Object.entries(config.environments).map(([envName, env]) => [envName, { name: envName, ...(env.aws ? { aws: env.aws } : {}), ...(env.lock ? { lock: env.lock } : {}), ...(env.confirm ? { confirm: true } : {}), vars: env.vars, ...history }]));
 }
 
 /** The config file's `history` section, for commands that read the history without running a drill. */
@@ -98,6 +105,19 @@ function loadConfig(configPath: string): z.infer<typeof configSchema> | undefine
   const signing = config.history?.signing;
   if (signing && 'keyFile' in signing) signing.keyFile = resolve(dirname(configPath), signing.keyFile);
   return config;
+}
+
+/**
+ * One environment of a `firedrill.config.yaml`, for a TypeScript drill: `config` is the file
+ * (default `firedrill.config.yaml`), relative to `cwd` (default the working directory).
+ */
+export function loadEnvironment(name: string, options: { config?: string; cwd?: string } = {}): Environment {
+  const configPath = configPathFrom(options.cwd ?? process.cwd(), options.config);
+  if (!existsSync(configPath)) throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `environment "${name}": no configuration file ${configPath}`);
+  const environments = loadEnvironments(configPath);
+  const environment = environments[name];
+  if (!environment) throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `${configPath}: environments: no environment named "${name}" (defined: ${Object.keys(environments).join(', ') || 'none'})`);
+  return environment;
 }
 
 /** The AWS target for one Region of an environment. */

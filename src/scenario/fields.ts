@@ -10,7 +10,7 @@ export const durationMs = z.string({ error: `expected ${DURATION_HINT}` }).trans
     return z.NEVER;
   }
   return ms;
-});
+}).describe(DURATION_HINT);
 
 /** A share written as "99.5%" or as a ratio 0..1, parsed to a ratio. */
 export const ratio = z.union([z.number().min(0).max(1), z.string()]).transform((value, ctx) => {
@@ -20,6 +20,9 @@ export const ratio = z.union([z.number().min(0).max(1), z.string()]).transform((
     return z.NEVER;
   }
   return parsed;
-});
+}).describe(UNIT_HINT.ratio);
 
 export const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
+
+/** A JSON Schema key for a default that is a rule, not a value (the maximum duration's), for the field reference. */
+export const DEFAULT_IN_WORDS = 'x-firedrill-default';

@@ -26,7 +26,7 @@ function lookup(vars: Record<string, unknown>, reference: string): unknown {
 
 function interpolateString(text: string, vars: Record<string, unknown>, problems: string[], file: string, path: PropertyKey[]): unknown {
   const missing = (reference: string) => {
-    const known = Object.keys(vars).join(', ') || 'none';
+    const known = knownReferences(vars, reference).join(', ') || 'none';
     problems.push(`${file}: ${formatPath(path)}: unknown variable \${${reference}} (this environment defines: ${known})`);
   };
   const whole = /^\$\{([A-Za-z_][\w.]*)\}$/.exec(text);
@@ -43,4 +43,14 @@ function interpolateString(text: string, vars: Record<string, unknown>, problems
     }
     return String(found);
   });
+}
+
+/** The references there are in the namespace `reference` names (`vars.front, vars.admin`), else in every namespace. */
+function knownReferences(vars: Record<string, unknown>, reference: string): string[] {
+  const references = (namespace: string) => {
+    const values = vars[namespace];
+    return values && typeof values === 'object' ? Object.keys(values).map((key) => `${namespace}.${key}`) : [];
+  };
+  const own = references(reference.split('.')[0]!);
+  return own.length ? own : Object.keys(vars).flatMap(references);
 }

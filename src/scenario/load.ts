@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { FiredrillError } from '../runtime/errors.js';
-import type { Environment } from './environment.js';
+import { variablesOf, type Environment } from './environment.js';
+import { maxDurationOf } from './budget.js';
 import { includeBlocks } from './includes.js';
 import { interpolate } from './interpolate.js';
 import { scenarioSchema, type ScenarioSpec } from './schema.js';
@@ -16,7 +17,7 @@ export type KindSchemas = Record<AdapterSection, Record<string, z.ZodType<unknow
 export type AdapterSection = 'faults' | 'probes' | 'signals' | 'steps' | 'canaries';
 
 /** Fields every entry of a section has; the rest belongs to the kind. */
-const COMMON_KEYS: Record<AdapterSection, string[]> = {
+export const COMMON_KEYS: Record<AdapterSection, string[]> = {
   faults: ['name', 'kind'],
   probes: ['name', 'kind', 'userFacing', 'protected'],
   signals: ['name', 'kind', 'stopWhen'],
@@ -87,11 +88,14 @@ function validateScenario(raw: unknown, source: { file: string; sha256: string; 
   }
   const problems: string[] = [];
   const included = includeBlocks(raw as Record<string, unknown>, source, problems);
-  const interpolated = readReferencedFiles(interpolate(included.value, env.vars, problems, file), source.dirs[0]!, env, problems, file);
-  const { value: spec, problems: shapeProblems } = problemsOf(scenarioSchema, interpolated, { file });
+  const interpolated = readReferencedFiles(interpolate(included.value, variablesOf(env), problems, file), source.dirs[0]!, env, problems, file);
+  const { value: parsed, problems: shapeProblems } = problemsOf(scenarioSchema, interpolated, { file });
   problems.push(...shapeProblems);
-  if (!spec) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, included.annotate(problems));
+  if (!parsed) throw new FiredrillError('FIREDRILL_SCENARIO_INVALID', `${file} is not a valid scenario:`, included.annotate(problems));
 
+  const budget = maxDurationOf(parsed);
+  if (budget.problem) problems.push(`${file}: guardrails.maxDuration: ${budget.problem}`);
+  const spec: ScenarioSpec = { ...parsed, guardrails: { ...parsed.guardrails, maxDuration: budget.ms } };
   const entries = {} as LoadedScenario['entries'];
   for (const section of Object.keys(COMMON_KEYS) as AdapterSection[]) {
     entries[section] = spec[section].map((entry, i) => validateEntry(section, entry, i, kinds, file, problems)) as never;
@@ -124,7 +128,7 @@ function readReferencedFiles(scenario: unknown, dir: string, env: Environment, p
     }
     try {
       const content: unknown = parseYaml(text, { uniqueKeys: true });
-      return { ...(entry as object), [FILE_SETTING]: interpolate(content, env.vars, problems, file, [...path, FILE_SETTING]) };
+      return { ...(entry as object), [FILE_SETTING]: interpolate(content, variablesOf(env), problems, file, [...path, FILE_SETTING]) };
     } catch (error) {
       problems.push(`${where}: ${named} is not valid JSON or YAML: ${(error as Error).message.split('\n')[0]}`);
       return entry;

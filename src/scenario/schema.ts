@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { durationMs, name, ratio } from './fields.js';
+import { DEFAULT_MAX_DURATION, MAX_DURATION_CAP_MS } from './budget.js';
+import { DEFAULT_IN_WORDS } from './fields.js';
 import { TARGET_NAMES, TARGETS, type TargetName, type TargetUnit } from '../core/targets.js';
 
 /**
@@ -31,7 +33,8 @@ export const stepEnvelope = adapterEnvelope({
 export const canaryEnvelope = adapterEnvelope({});
 
 const signalMatch = z.union([
-  z.strictObject({ signal: name, becomes: z.string() }),
+  /** `later`: states that only come after `becomes`; a change straight into one passed it unseen between two polls. */
+  z.strictObject({ signal: name, becomes: z.string(), later: z.array(z.string()).min(1).optional() }),
   z.strictObject({ signal: name, changes: z.literal(true) }),
 ]);
 
@@ -121,17 +124,22 @@ export const scenarioSchema = z.strictObject({
   /** Which bound verdicts compare: the pessimistic one (default) or the point value. */
   verdictBound: z.enum(['pessimistic', 'value']).default('pessimistic'),
   guardrails: z.strictObject({
-    /** Capped at a day: a drill is not a soak test (and timers cannot wait past 24.8 days). */
-    maxDuration: durationMs.refine((ms) => ms <= 86_400_000, 'expected at most 24h').default(300_000),
+    /**
+     * Capped at a day: a drill is not a soak test (and timers cannot wait past 24.8 days). By
+     * default what the phases need plus a margin (`src/scenario/budget.ts`); never less than they need.
+     */
+    maxDuration: durationMs.refine((ms) => ms <= MAX_DURATION_CAP_MS, 'expected at most 24h').optional().meta({ [DEFAULT_IN_WORDS]: DEFAULT_MAX_DURATION }),
     /** Abort when a probe's failures over the trailing window exceed this share (an error-rate bound). */
     maxErrorRate: z.array(z.strictObject({ probe: name, rate: ratio, window: durationMs })).default([]),
     /** The fault kinds and resources this scenario may touch; anything else is refused before it starts. */
     blastRadius: z.array(z.string()).optional(),
-  }).default({ maxDuration: 300_000, maxErrorRate: [] }),
+  }).default({ maxErrorRate: [] }),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
-export type ScenarioSpec = z.output<typeof scenarioSchema>;
+type ParsedScenario = z.output<typeof scenarioSchema>;
+/** The scenario the runner uses: as parsed, with the maximum duration always set (see budget.ts). */
+export type ScenarioSpec = Omit<ParsedScenario, 'guardrails'> & { guardrails: ParsedScenario['guardrails'] & { maxDuration: number } };
 export type GateSpec = ScenarioSpec['gates'][number];
 
 type AdapterSections = 'faults' | 'probes' | 'signals' | 'steps' | 'canaries';

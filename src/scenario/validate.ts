@@ -51,7 +51,10 @@ export function problemsOf<T>(schema: z.ZodType<T>, value: unknown, where: { fil
     const field = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...path, issue.keys[0]!] : path;
     const allowed = issue.code === 'unrecognized_keys' ? keysAt(schema, value, issue.path) : undefined;
     const known = allowed?.length ? ` (allowed here: ${allowed.join(', ')})` : '';
-    const text = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? `unknown key${known || ' (not part of the format; check the spelling)'}` : `${describeIssue(issue)}${known}`;
+    const nearest = allowed && issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? nearestKey(issue.keys[0]!, allowed) : undefined;
+    const text = issue.code === 'unrecognized_keys' && issue.keys.length === 1
+      ? `unknown key${nearest ? `, did you mean "${nearest}"?` : ''}${known || ' (not part of the format; check the spelling)'}`
+      : `${describeIssue(issue)}${known}`;
     return `${where.file}: ${formatPath(field)}: ${text}`;
   });
   return { problems };
@@ -88,6 +91,24 @@ function keysAt(schema: z.ZodType, value: unknown, path: readonly PropertyKey[])
     }
     default: return undefined;
   }
+}
+
+/** The allowed key a misspelt one most likely meant: the fewest edits away, and few enough for a typo. */
+export function nearestKey(key: string, allowed: readonly string[]): string | undefined {
+  const scored = allowed.map((candidate) => ({ candidate, edits: editDistance(key.toLowerCase(), candidate.toLowerCase()) }));
+  const best = scored.sort((a, b) => a.edits - b.edits)[0];
+  return best && best.edits <= Math.max(2, Math.floor(key.length / 3)) ? best.candidate : undefined;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: { file: string; path?: readonly PropertyKey[] }, code: ErrorCode = 'FIREDRILL_SCENARIO_INVALID'): T {

@@ -8,6 +8,7 @@ import type { ComplianceReport } from '../../src/report/compliance.js';
 import { waitFor } from '../../src/runtime/wait.js';
 import type { DrillResult } from '../../src/runner/result.js';
 import { hasPseudoTerminal, PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
+import { EXIT } from '../../src/runtime/errors.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 import { startTestLab, type TestLab } from '../support/test-lab.js';
 
@@ -230,7 +231,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
     expect(await lab.proxyMode(), 'the fault is in effect while the gate waits').to.equal('drop');
     drill.child.stdin!.write('\x03');
     const ended = await drill.exited;
-    expect(ended.code, ended.output).to.equal(1);
+    expect(ended.code, ended.output).to.equal(EXIT.aborted);
     expect(ended.output).to.include('SIGINT received: stopping the drill and reverting every fault');
     const result = readResult(out);
     expect(result.outcome).to.equal('aborted');
@@ -245,7 +246,7 @@ describe('game days: manual gates, approvals, notes, CI mode (black box, against
     await drill.waitForLine(/gate failover: waiting for approval/);
     expect(await lab.proxyMode(), 'the fault is in effect while the gate waits').to.equal('drop');
     const ended = await drill.exited;
-    expect(ended.code, ended.output).to.equal(1);
+    expect(ended.code, ended.output).to.equal(EXIT.aborted);
     expect(ended.stdout).to.include('blackhole primary-region-outage: reverted and verified');
     const result = readResult(out);
     expect(result.outcome).to.equal('aborted');

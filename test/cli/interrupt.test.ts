@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { GetExperimentCommand, ListExperimentTemplatesCommand } from '@aws-sdk/client-fis';
 import { emulatorTarget, fisClient } from '../../src/aws/clients.js';
 import { PROJECT_DIR, runCli, startCli } from '../support/cli-process.js';
+import { EXIT } from '../../src/runtime/errors.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 import { startTestLab, type TestLab } from '../support/test-lab.js';
 
@@ -49,7 +50,8 @@ describe('firedrill run interrupted mid-drill (black box, against the lab)', fun
     const demo = readFileSync(DEMO, 'utf8');
     const STEADY_STATE = /^steadyState: \{ window: 2s\b/m;
     expect(demo).to.match(STEADY_STATE);
-    const slow = state.write('lab-demo-long-steady-state.yaml', demo.replace(STEADY_STATE, 'steadyState: { window: 60s'));
+    // A maximum duration that leaves the longer steady state its time (validation holds them consistent).
+    const slow = state.write('lab-demo-long-steady-state.yaml', demo.replace(STEADY_STATE, 'steadyState: { window: 60s').replace('guardrails: { maxDuration: 90s }', 'guardrails: { maxDuration: 3m }'));
     const out = join(state.path, 'out-first');
     const first = startCli(['run', slow, '--state-dir', state.path, '--out', out], { timeoutMs: DRILL_TIMEOUT_MS });
     try {
@@ -61,7 +63,7 @@ describe('firedrill run interrupted mid-drill (black box, against the lab)', fun
       first.child.kill('SIGINT');
     }
     const ended = await first.exited;
-    expect(ended.code, ended.output).to.equal(1);
+    expect(ended.code, ended.output).to.equal(EXIT.aborted);
     const result = readResult(out);
     expect(result.outcome).to.equal('aborted');
     expect(result.faults, 'interrupted before the inject phase: nothing injected').to.deep.equal([]);
@@ -69,14 +71,14 @@ describe('firedrill run interrupted mid-drill (black box, against the lab)', fun
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`${signal} after the fault is injected: reverts it, exits 1, records the drill as aborted`, async () => {
+    it(`${signal} after the fault is injected: reverts it, exits 3 (aborted), records the drill as aborted`, async () => {
       const out = join(state.path, `out-${signal}`);
       const drill = startCli(['run', DEMO, '--state-dir', state.path, '--out', out], { timeoutMs: DRILL_TIMEOUT_MS });
       await drill.waitForLine(INJECTED);
       expect(await lab.proxyMode(), 'the fault is in effect before the signal').to.equal('drop');
       drill.child.kill(signal);
       const ended = await drill.exited;
-      expect(ended.code, ended.output).to.equal(1);
+      expect(ended.code, ended.output).to.equal(EXIT.aborted);
       expect(ended.stderr).to.include(`${signal} received: stopping the drill and reverting every fault`);
       expect(ended.stdout).to.match(/— ABORTED/);
       expect(ended.stdout).to.include('blackhole primary-region-outage: reverted and verified');

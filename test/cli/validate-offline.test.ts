@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_DIR, runCli } from '../support/cli-process.js';
+import { PROJECT_DIR, runCli, type CliResult } from '../support/cli-process.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
 /** A pre-merge CI job validates with nothing running: the lab's scenarios are checked with stand-in values. */
@@ -23,6 +23,37 @@ describe('firedrill validate with the lab not running (black box)', function () 
     expect(result.code).to.equal(2);
     expect(result.stderr).to.include(`${broken}: observe.timeout: expected a duration like "500ms"`);
     expect(result.stderr).to.not.include('not running');
+  });
+
+  describe('each broken fixture, from a folder with no firedrill.config.yaml', () => {
+    const brokenDir = join(PROJECT_DIR, 'test', 'fixtures', 'broken');
+    const expectations = JSON.parse(readFileSync(join(brokenDir, 'expectations.json'), 'utf8')) as Record<string, { exit: number; contains: string[] } | string>;
+    const cases = Object.entries(expectations).filter((entry): entry is [string, { exit: number; contains: string[] }] => typeof entry[1] !== 'string');
+    const results = new Map<string, CliResult>();
+
+    before(async function () {
+      this.timeout(180_000);
+      const empty = createTempDir('no-config');
+      try {
+        for (let i = 0; i < cases.length; i += 4) {
+          await Promise.all(cases.slice(i, i + 4).map(async ([file]) => {
+            results.set(file, await runCli(['validate', join(brokenDir, file), '--state-dir', state.path], { cwd: empty.path }));
+          }));
+        }
+      } finally {
+        empty.remove();
+      }
+    });
+
+    for (const [file, expected] of cases) {
+      it(`${file}: exit ${expected.exit}, naming the file and ${expected.contains.join(' / ')}`, () => {
+        const result = results.get(file)!;
+        expect(result.code, result.output).to.equal(expected.exit);
+        expect(result.stderr).to.include(`firedrill validate: ${join(brokenDir, file)}`);
+        for (const text of expected.contains) expect(result.stderr, result.output).to.include(text);
+        expect(result.output).not.to.match(/^\s+at /m);
+      });
+    }
   });
 
   it('run still refuses when the lab is not running', async () => {

@@ -83,7 +83,7 @@ describe('FIS templates as teams have them (templateFile, inlineTemplate) on mot
     environment = {
       name: 'emu',
       aws: { accounts: [ACCOUNT], regions: [REGION], endpoints: { default: moto.endpoint }, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } },
-      vars: { vars },
+      vars,
     };
     mkdirSync(join(work.path, 'templates'));
     configFile = work.write('firedrill.config.yaml', stringify({ environments: { emu: { aws: { accounts: [ACCOUNT], regions: [REGION], endpoints: { default: moto.endpoint } }, vars } } }));

@@ -23,6 +23,8 @@ async function startApp(): Promise<{ server: Server; url: string; faulty: () => 
         res.statusCode = faulty ? 503 : 200;
         return void res.end();
       }
+      // A state endpoint that answers 200 either way: only its body tells.
+      if (req.url === '/chaos/state') return void res.end(JSON.stringify({ chaos: faulty }));
       if (req.headers.authorization !== TOKEN) {
         res.statusCode = 401;
         return void res.end('bad token');
@@ -70,11 +72,12 @@ describe('http-hook fault kind', () => {
     app.server.close();
   });
 
-  it('plans both calls with header values redacted', () => {
+  it('plans every call, the verify included, with header values redacted', () => {
     const plan = httpHookFault.plan(settings);
     expect(plan).to.deep.equal([
       `POST ${app.url}/chaos/on headers {authorization: ***} body {"fault":"db-down"}`,
       `DELETE ${app.url}/chaos headers {authorization: ***} (revert)`,
+      `GET ${app.url}/health, expecting status 200 (verify the revert; read-only)`,
     ]);
     expect(plan.join('\n')).not.to.contain('s3cret');
   });
@@ -98,11 +101,26 @@ describe('http-hook fault kind', () => {
     const ctx = testContext();
     const injection = await httpHookFault.inject(settings, ctx);
     const error = await failureOf(httpHookFault.verifyReverted(settings, injection.state, ctx));
-    expect(error.message).to.contain(`GET ${app.url}/health`).and.to.contain('expected 200').and.to.contain('got 503');
+    expect(error.message).to.contain(`GET ${app.url}/health`).and.to.contain('expected status 200, got 503');
     const reverted = await httpHookFault.revert(settings, injection.state, ctx);
     expect(app.faulty()).to.equal(false);
     expect(reverted!.lower).to.be.at.most(reverted!.upper);
     await httpHookFault.verifyReverted(settings, injection.state, ctx);
+  });
+
+  it('verify by the body: a 200 that still says {"chaos":true} is a fault still in effect', async () => {
+    const ctx = testContext();
+    const byJson = httpHookFault.settings.parse({ ...settings, verify: { url: `${app.url}/chaos/state`, expect: { json: { path: 'chaos', equals: false } } } });
+    const byText = httpHookFault.settings.parse({ ...settings, verify: { url: `${app.url}/chaos/state`, expect: { bodyContains: '"chaos":false' } } });
+    const injection = await httpHookFault.inject(byJson, ctx);
+    const jsonError = await failureOf(httpHookFault.verifyReverted(byJson, injection.state, ctx));
+    expect(jsonError.message).to.contain(`GET ${app.url}/chaos/state: fault hook still in effect: expected JSON "chaos" to match {"equals":false}, got true`);
+    const textError = await failureOf(httpHookFault.verifyReverted(byText, injection.state, ctx));
+    expect(textError.message).to.contain('expected body to contain "\\"chaos\\":false"');
+    await httpHookFault.revert(byJson, injection.state, ctx);
+    await httpHookFault.verifyReverted(byJson, injection.state, ctx);
+    await httpHookFault.verifyReverted(byText, injection.state, ctx);
+    expect(httpHookFault.plan(byJson).at(-1)).to.equal(`GET ${app.url}/chaos/state, expecting a 2xx answer, JSON {"path":"chaos","equals":false} (verify the revert; read-only)`);
   });
 
   it('fails when the hook does not answer 2xx, naming the call but never the token', async () => {

@@ -131,9 +131,11 @@ describe('runDrill', function () {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const drill = (scenario: ScenarioInput, scripts: Parameters<typeof fakeKinds>[1] = SCRIPTS, extra: Partial<RunOptions> = {}): Promise<DrillResult> => {
+  /** `maxDurationMs` sets the guard below what validation allows (the phases' needs): the guard is what such a test tests. */
+  const drill = (scenario: ScenarioInput, scripts: Parameters<typeof fakeKinds>[1] = SCRIPTS, extra: Partial<RunOptions> = {}, maxDurationMs?: number): Promise<DrillResult> => {
     const kinds = fakeKinds(world, scripts, stateDir());
     const loaded = loadScenarioObject(scenario, 'fake.scenario.ts', ENV, schemasOf(kinds));
+    if (maxDurationMs !== undefined) loaded.spec.guardrails.maxDuration = maxDurationMs;
     const log = (line: string) => {
       const call = /^(\S+): (inject|revert|verify)$/.exec(line);
       if (call) world.calls.push(`${call[2]}:${call[1]}`);
@@ -182,7 +184,7 @@ describe('runDrill', function () {
 
   describe('a guardrail or an interrupt mid-observe aborts, and the fault is still reverted and verified', () => {
     const neverRecovers = { ...SCRIPTS, probes: { app: failsOver(Infinity) } };
-    const cases: { title: string; scenario: ScenarioInput; scripts: Parameters<typeof fakeKinds>[1]; extra?: (interrupt: AbortController) => Partial<RunOptions>; guardrail: string; reason: string | RegExp }[] = [
+    const cases: { title: string; scenario: ScenarioInput; scripts: Parameters<typeof fakeKinds>[1]; extra?: (interrupt: AbortController) => Partial<RunOptions>; maxDurationMs?: number; guardrail: string; reason: string | RegExp }[] = [
       {
         title: 'a signal reaching its stopWhen state',
         scenario: { ...BASE, signals: [...BASE.signals!, { name: 'guard', kind: 'scripted', stopWhen: 'ALARM' }] },
@@ -199,7 +201,8 @@ describe('runDrill', function () {
       },
       {
         title: 'the maximum duration',
-        scenario: { ...BASE, guardrails: { maxDuration: '400ms' } },
+        scenario: BASE,
+        maxDurationMs: 400,
         scripts: neverRecovers,
         guardrail: 'maxDuration',
         reason: 'maximum duration of 400ms reached',
@@ -218,7 +221,7 @@ describe('runDrill', function () {
     ];
     for (const c of cases) {
       it(c.title, async () => {
-        const result = await drill(c.scenario, c.scripts, c.extra?.(new AbortController()) ?? {});
+        const result = await drill(c.scenario, c.scripts, c.extra?.(new AbortController()) ?? {}, c.maxDurationMs);
         expect(result.outcome).to.equal('aborted');
         expect(result.aborted).to.deep.include({ guardrail: c.guardrail, reason: c.reason });
         const observe = result.phases.find((p) => p.phase === 'observe')!;

@@ -11,7 +11,8 @@ import { createTempDir, type TempDir } from '../support/temp-dir.js';
 const ENV: Environment = {
   name: 'test',
   aws: { accounts: ['123456789012'], regions: ['us-east-1'] },
-  vars: { lab: { appUrl: 'http://127.0.0.1:8080/', proxyControl: 'http://127.0.0.1:9000', primaryRegion: 'us-east-1' } },
+  vars: { front: 'http://127.0.0.1:8081/' },
+  namespaces: { lab: { appUrl: 'http://127.0.0.1:8080/', proxyControl: 'http://127.0.0.1:9000', primaryRegion: 'us-east-1' } },
 };
 const KINDS = schemasOf(builtinKinds({ awsTarget: (region) => ({ region }) }));
 

@@ -15,7 +15,8 @@ import { loadScenario, loadScenarioObject, type LoadedScenario } from '../../src
 const ENV: Environment = {
   name: 'test',
   aws: { accounts: ['123456789012'], regions: ['us-east-1', 'us-west-2'] },
-  vars: { lab: { appUrl: 'http://127.0.0.1:8080/', proxyControl: 'http://127.0.0.1:9000', okStatus: 200, primaryRegion: 'us-east-1' } },
+  vars: { front: 'http://127.0.0.1:8081/' },
+  namespaces: { lab: { appUrl: 'http://127.0.0.1:8080/', proxyControl: 'http://127.0.0.1:9000', okStatus: 200, primaryRegion: 'us-east-1' } },
 };
 const KINDS = schemasOf(builtinKinds({ awsTarget: (region) => ({ region }) }));
 
@@ -127,6 +128,28 @@ describe('loadScenario', () => {
     });
   });
 
+  describe('the maximum duration and the phases', () => {
+    it('defaults to what the phases need plus a minute: observe 10m is not cut at 5m', async () => {
+      const loaded = await load(variant((s) => { s.observe = { timeout: '10m' }; }));
+      // steady state 2s + observe 10m + settle 1s + verify 2s, and the margin
+      expect(loaded.spec.guardrails.maxDuration).to.equal(600_000 + 2_000 + 1_000 + 2_000 + 60_000);
+    });
+
+    it('defaults to at least 5 minutes, as before, for short phases', async () => {
+      expect((await load(variant(() => {}))).spec.guardrails.maxDuration).to.equal(300_000);
+    });
+
+    it('counts the gates a person may take, and keeps a long enough explicit one', async () => {
+      const loaded = await load(variant((s) => { s.gates = [{ name: 'go', before: 'inject', timeout: '10m' }]; s.guardrails = { maxDuration: '11m' }; }));
+      expect(loaded.spec.guardrails.maxDuration).to.equal(660_000);
+    });
+
+    it('refuses an explicit maximum shorter than the phases, with the sum', async () => {
+      await expectProblem(variant((s) => { s.observe = { timeout: '10m' }; s.guardrails = { maxDuration: '5m' }; }), 'guardrails.maxDuration',
+        '5m00s is shorter than the phases need (steadyState.window 2.00s + observe.timeout 10m00s + observe.settle 1.00s + verify.window 2.00s = 10m05s)');
+    });
+  });
+
   describe('interpolation', () => {
     it('keeps the type of a whole-string reference and makes text of an embedded one', async () => {
       const loaded = await load(write('s.yaml', YAML_TEXT));
@@ -138,8 +161,8 @@ describe('loadScenario', () => {
 
     it('names an unknown variable with its field path and the variables that exist', async () => {
       const file = variant((s) => { s.probes[0].url = '${lab.nope}/health'; s.faults[0].proxy = '${vars.proxy}'; });
-      await expectProblem(file, 'probes[0].url', 'unknown variable ${lab.nope}', 'this environment defines: lab');
-      await expectProblem(file, 'faults[0].proxy', 'unknown variable ${vars.proxy}');
+      await expectProblem(file, 'probes[0].url', 'unknown variable ${lab.nope}', 'this environment defines: lab.appUrl, lab.proxyControl, lab.okStatus, lab.primaryRegion');
+      await expectProblem(file, 'faults[0].proxy', 'unknown variable ${vars.proxy}', 'this environment defines: vars.front');
     });
   });
 
@@ -152,9 +175,13 @@ describe('loadScenario', () => {
       await expectProblem(variant((s) => { s.probes[0].intervall = '1s'; }), 'probes[0].intervall', 'unknown key');
     });
 
-    it('an unknown key says which keys are allowed there', async () => {
-      await expectProblem(variant((s) => { s.observe.setle = '1s'; }), 'observe.setle', 'unknown key (allowed here: timeout, settle)');
-      await expectProblem(variant((s) => { s.milestones.recovered.consecutiv = 3; }), 'milestones.recovered.consecutiv', 'unknown key (allowed here: probe, region, consecutive)');
+    it('an unknown key far from every allowed one suggests none', async () => {
+      await expectProblem(variant((s) => { s.observe.colour = 'red'; }), 'observe.colour', 'unknown key (allowed here: timeout, settle)');
+    });
+
+    it('an unknown key says which keys are allowed there, and the nearest', async () => {
+      await expectProblem(variant((s) => { s.observe.setle = '1s'; }), 'observe.setle', 'unknown key, did you mean "settle"? (allowed here: timeout, settle)');
+      await expectProblem(variant((s) => { s.milestones.recovered.consecutiv = 3; }), 'milestones.recovered.consecutiv', 'unknown key, did you mean "consecutive"? (allowed here: probe, region, consecutive)');
     });
 
     it('wrong types', async () => {

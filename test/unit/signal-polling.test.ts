@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createClock } from '../../src/core/clock.js';
+import { sourceClockWarnings } from '../../src/core/source-clock-warnings.js';
 import { Timeline, type SignalEvent } from '../../src/core/timeline.js';
 import { pollSignal } from '../../src/runner/schedule.js';
 import type { Observation, Signal } from '../../src/signals/signal.js';
@@ -36,6 +37,22 @@ describe('pollSignal and the source clock', () => {
     expect(change!.at.lower).to.be.at.least(0);
     expect(change!.at.upper).to.equal(change!.observedT);
     expect(String(change!.detail?.sourceClockRejected)).to.match(/^the source says .*, before the poll at .* that still saw ready$/);
+  });
+
+  it('a stale sinceField: the polls\' bounds hold the true change, and the result warns', async () => {
+    let trueChangeT = Number.NaN;
+    const [, change] = await changesOf([
+      () => ({ state: 'ready' }),
+      () => ({ state: 'ready' }),
+      (anchor, now) => {
+        trueChangeT = now; // the endpoint switches just before this answer, but reports its old switchedAt
+        return { state: 'switched', since: new Date(anchor - 4_200) };
+      },
+    ]);
+    expect(trueChangeT).to.be.within(change!.at.lower, change!.at.upper);
+    const warnings = sourceClockWarnings(Timeline.of([change!]));
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/^signal status: the change to switched is placed between the polls at \S+ and \S+, not by the source's clock: the source says /);
   });
 
   it('believes a source clock that falls after the last poll that saw the old state', async () => {
