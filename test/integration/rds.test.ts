@@ -131,6 +131,29 @@ describe('RDS / Aurora on moto', function () {
         expect(await writer()).to.equal('orders-1');
       });
 
+      it('the cluster and global-cluster signals ride out throttling, and fail when every attempt is throttled', async function () {
+        const cluster = createRdsClusterSignal('orders', { dbClusterIdentifier: 'orders-primary', region: PRIMARY }, () => emulatorTarget(proxy.endpoint, PRIMARY));
+        const global = createAuroraGlobalClusterSignal('writer-region', { globalClusterIdentifier: 'orders', region: PRIMARY }, () => emulatorTarget(proxy.endpoint, PRIMARY));
+        try {
+          for (const [signal, operation] of [[cluster, 'DescribeDBClusters'], [global, 'DescribeGlobalClusters']] as const) {
+            let throttled = 0;
+            proxy.setPlan((r) => (r.operation === operation && throttled++ < 2 ? 'throttle' : undefined));
+            const seen = await signal.observe(ctx);
+            expect(throttled, operation).to.be.at.least(3);
+            expect(seen.state, operation).to.not.equal('unknown');
+            proxy.setPlan(always('throttle'));
+            let error: unknown;
+            await signal.observe(ctx).catch((e: unknown) => { error = e; });
+            expect((error as Error | undefined)?.name, operation).to.equal('Throttling');
+            proxy.setPlan(forwardAll);
+          }
+        } finally {
+          proxy.setPlan(forwardAll);
+          await cluster.close();
+          await global.close();
+        }
+      });
+
       it('fails without a change when RDS throttles every attempt', async function () {
         proxy.setPlan(always('throttle'));
         const { context, remembered } = recordingFaultContext(writer);
