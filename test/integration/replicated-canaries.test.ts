@@ -18,6 +18,7 @@ import type { CanaryEvent } from '../../src/core/timeline.js';
 import type { Canary } from '../../src/probes/canary.js';
 import { dynamoDbGlobalTableCanaryKind, s3ReplicationCanaryKind } from '../../src/probes/replicated-canary-kinds.js';
 import type { AdapterEnv } from '../../src/runner/kinds.js';
+import { forwardAll, startHttpFaultProxy, type FaultAnswer, type HttpFaultProxy, type ProxiedRequest } from '../support/http-fault-proxy.js';
 import { startReplicator, type Replicator } from '../support/replicator.js';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -157,6 +158,53 @@ describe('replicated-store RPO canaries on moto', function () {
       });
     });
   }
+
+  describe('through a fault proxy in front of the emulator', function () {
+    let proxy: HttpFaultProxy;
+    let viaProxy: AdapterEnv;
+    before(async function () {
+      proxy = await startHttpFaultProxy({ upstream: moto.endpoint });
+      viaProxy = { environment: env.environment, awsTarget: (region) => emulatorTarget(proxy.endpoint, region) };
+    });
+    after(async function () { await proxy?.stop(); });
+
+    const cases: { title: string; canary: () => Canary; isWrite: (r: ProxiedRequest) => boolean; answer: FaultAnswer }[] = [
+      {
+        title: 's3-replication (503 Slow Down)',
+        canary: () => s3ReplicationCanaryKind.create('s3-proxied', { primary: { bucket: 'orders-primary', region: PRIMARY }, replica: { bucket: 'orders-replica', region: RECOVERY }, interval: '50ms' }, viaProxy),
+        isWrite: (r) => r.service === 's3' && r.method === 'PUT',
+        answer: 'unavailable',
+      },
+      {
+        title: 'dynamodb-global-table (throttling)',
+        canary: () => dynamoDbGlobalTableCanaryKind.create('ddb-proxied', { table: 'orders', primary: { region: PRIMARY }, replica: { region: RECOVERY }, interval: '50ms' }, viaProxy),
+        isWrite: (r) => r.operation === 'PutItem',
+        answer: 'throttle',
+      },
+    ];
+    for (const c of cases) {
+      it(`${c.title}: a write the store refuses twice is retried and acknowledged; one refused every time is a failed write`, async function () {
+        let refused = 0;
+        proxy.setPlan((r) => (c.isWrite(r) && refused++ < 2 ? c.answer : undefined));
+        const events: CanaryEvent[] = [];
+        let next!: (event: CanaryEvent) => void;
+        const canary = c.canary();
+        canary.start({ clock: createClock(), emit: (event) => { events.push(event); next?.(event); } });
+        try {
+          const first = await new Promise<CanaryEvent>((resolve) => { next = resolve; });
+          expect(first, JSON.stringify(first)).to.include({ action: 'write', ok: true });
+          expect(refused).to.be.at.least(3); // two refusals, then the attempt that went through
+          proxy.setPlan((r) => (c.isWrite(r) ? c.answer : undefined));
+          const failed = await new Promise<CanaryEvent>((resolve) => { next = (event) => { if (!event.ok && !event.error?.startsWith('skipped')) resolve(event); }; });
+          expect(failed.action).to.equal('write');
+          expect(failed.error).to.match(/^write to /);
+        } finally {
+          proxy.setPlan(forwardAll);
+          await canary.stop();
+        }
+      });
+    }
+  });
 
   it('a write to a primary bucket that is not there is a failed write naming it', async function () {
     const canary = s3ReplicationCanaryKind.create('no-primary', { primary: { bucket: 'gone-primary', region: PRIMARY }, replica: { bucket: 'orders-replica', region: RECOVERY }, interval: '50ms' }, env);
