@@ -20,12 +20,15 @@ export function exactInstant(t: number): Instant {
 }
 
 /** The duration from `from` to `to`, widened by both instants' uncertainty. */
+/**
+ * From one milestone to the next. A milestone reached before the one it follows (the service back
+ * before the decision) is a duration of 0 within its bounds, never a negative value outside them;
+ * the result's warnings say so (`milestoneGaps`).
+ */
 export function durationBetween(from: Instant, to: Instant): Measurement {
-  return {
-    value: to.t - from.t,
-    lower: Math.max(0, to.lower - from.upper),
-    upper: Math.max(0, to.upper - from.lower),
-  };
+  const lower = Math.max(0, to.lower - from.upper);
+  const upper = Math.max(0, to.upper - from.lower);
+  return { value: Math.min(upper, Math.max(lower, to.t - from.t)), lower, upper };
 }
 
 export function exactMeasurement(value: number): Measurement {

@@ -26,6 +26,12 @@ export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: 
     const wanted = 'becomes' in match ? `become ${match.becomes}` : 'change';
     gaps.push(`no T_${name}: signal ${match.signal} did not ${wanted} after the fault (states seen: ${states.join(' → ') || 'none'}); a state that lasts less than one poll is never seen, so poll faster or read a source that keeps history`);
   }
+  const order = [['fault', m.fault], ['detect', m.detect], ['decide', m.decide], ['recovered', m.recovered]] as const;
+  for (let i = 1; i < order.length; i++) {
+    const [name, at] = order[i]!;
+    const [earlierName, earlier] = order[i - 1]!;
+    if (at && earlier && at.upper < earlier.lower) gaps.push(`T_${name} came before T_${earlierName} (${formatDuration(at.t)} against ${formatDuration(earlier.t)}): the time between them is counted as 0, and what brought T_${name} did not wait for T_${earlierName}`);
+  }
   const rule = rules.recovered;
   if (rule && !m.recovered) {
     const own = timeline.samples.of(rule.probe);

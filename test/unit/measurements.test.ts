@@ -34,6 +34,11 @@ describe('measure', () => {
       expect(m.detectionMs).to.deep.equal({ value: 5, lower: 0, upper: 30 });
     });
 
+    it('are 0 within their bounds, never a negative value outside them, when a milestone came before the one it follows', () => {
+      const m = measure([], { ...MILESTONES, recovered: { t: 2_500, lower: 2_400, upper: 2_600 } }, OPTIONS);
+      expect(m.failoverMs).to.deep.equal({ value: 0, lower: 0, upper: 0 }); // recovered at 2.5 s, decided at 3 s
+    });
+
     it('are null when either end is missing', () => {
       const m = measure([], { ...MILESTONES, detect: null, recovered: null }, OPTIONS);
       expect(m.detectionMs).to.equal(null);

@@ -22,6 +22,13 @@ describe('milestoneGaps: why a milestone is empty', () => {
     expect(gaps[1]).to.equal('no T_recovered: probe app never had 3 good samples in a row served by us-west-2 after the fault (0 good sample(s) in all)');
   });
 
+  it('says when a milestone came before the one it follows: the service back before the decision', () => {
+    const events: TimelineEvent[] = [injected(1_000, { t: 1_000, lower: 1_000, upper: 1_000 }), signal('alarm', 'ALARM', 1_200), ...samples('app', 900, 100, '+----+++++', { region: 'us-west-2' }), signal('decision', 'ALARM', 3_000)];
+    const m = deriveMilestones(events, rules);
+    expect(m.recovered!.upper).to.be.below(m.decide!.lower);
+    expect(milestoneGaps(Timeline.of(events), m, rules)).to.deep.equal([`T_recovered came before T_decide (${(m.recovered!.t / 1000).toFixed(2)}s against 3.00s): the time between them is counted as 0, and what brought T_recovered did not wait for T_decide`]);
+  });
+
   it('says nothing when every milestone was reached, or when no fault took effect at all', () => {
     expect(milestoneGaps(Timeline.of([]), deriveMilestones([], rules), rules)).to.deep.equal([]);
     expect(milestoneGaps(Timeline.of([]), deriveMilestones([], { ...rules, fault: 'outage' }), { ...rules, fault: 'outage' })).to.deep.equal(['no T_fault: fault outage never took effect']);
