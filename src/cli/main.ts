@@ -32,7 +32,8 @@ usage:
   firedrill proxy --listen H:P --upstream H:P [--control H:P]   a standalone blackhole proxy
   firedrill setup                                     install the AWS emulator (moto); start PostgreSQL to prove it runs
   firedrill demo [scenario] [--strategy S]            a complete drill on the built-in lab
-  firedrill report junit|chart|history|verify ...     reports from drill output and the history ("firedrill report --help")
+  firedrill report junit|allure|chart|history|compliance|verify|sign-off|keygen ...
+                                                      reports from drill output and the history ("firedrill report --help")
 common options: --config FILE (default firedrill.config.yaml), --state-dir DIR (default .firedrill)`;
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
