@@ -31,6 +31,10 @@ export class DrillHistory {
     return this.store.location;
   }
 
+  async check(): Promise<void> {
+    await this.store.check?.();
+  }
+
   async append(entry: HistoryEntry, result?: DrillResult): Promise<HistoryRecord> {
     if (!this.signer) throw new Error(`${this.location}: opened to read, without a signing key`);
     return this.appendChained<HistoryRecord>((previous) => chainAfter<HistoryRecord>({ ...entry }, previous), this.signer, result);

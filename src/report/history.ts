@@ -88,6 +88,8 @@ export interface HistoryStore {
   read(options?: { fromSeq?: number }): Promise<StoredRecord[]>;
   /** The record with the highest place, if any: where an append starts. */
   newest(): Promise<StoredRecord | undefined>;
+  /** Refuses a store the records could not be kept in (an S3 bucket without Object Lock, or none): asked before a drill runs. */
+  check?(): Promise<void>;
 }
 
 /** A stored record that is not a record at all: the store's own words for where it is. */
@@ -145,9 +147,13 @@ export function isSignOff(record: ChainRecord): record is SignOffRecord {
 }
 
 /** Appends every drill to the history once its `result.json` is on disk. */
-export function historyPlugin(history: { location: string; append(entry: HistoryEntry, result: DrillResult): Promise<HistoryRecord> }): DrillPlugin {
+export function historyPlugin(history: { location: string; check(): Promise<void>; append(entry: HistoryEntry, result: DrillResult): Promise<HistoryRecord> }): DrillPlugin {
   return {
     name: 'history',
+    // A history that cannot take the record is found before the drill, not after it ran and the record is lost.
+    async beforePhase({ phase }) {
+      if (phase === 'preflight') await history.check();
+    },
     async onEnd({ result, resultFile, log }) {
       const record = await history.append(historyEntryOf(result, resultFile), result);
       log(`history: record ${record.seq} in ${history.location}`);

@@ -39,7 +39,7 @@ export function s3History(options: S3HistoryOptions, target: AwsTarget, now: () 
   const checkBucket = async () => {
     const config = await client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })).catch((error: unknown) => {
       if (error instanceof S3ServiceException && error.name === 'ObjectLockConfigurationNotFoundError') return undefined;
-      throw error;
+      throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `history.s3.bucket: s3://${bucket} cannot be read: ${(error as Error).name}: ${(error as Error).message}`);
     });
     if (config?.ObjectLockConfiguration?.ObjectLockEnabled !== 'Enabled') {
       throw new FiredrillError('FIREDRILL_ENVIRONMENT_INVALID', `history.s3.bucket: s3://${bucket} has no Object Lock: records there could be deleted or overwritten. Create the bucket with Object Lock enabled (it turns versioning on), e.g. "aws s3api create-bucket --bucket ${bucket} --object-lock-enabled-for-bucket"`);
@@ -78,6 +78,7 @@ export function s3History(options: S3HistoryOptions, target: AwsTarget, now: () 
   return {
     location: `s3://${bucket}/${prefix}`,
     filesAreLocal: false,
+    check: () => (bucketChecked ??= checkBucket()),
     async create(seq, body) {
       await (bucketChecked ??= checkBucket());
       try {

@@ -5,7 +5,7 @@
  * `report verify`, given only public keys, passes. Each drill's record carries its provenance:
  * the AWS calls that changed something (an FIS experiment on moto) with their request ids.
  */
-import { CreateExperimentTemplateCommand } from '@aws-sdk/client-fis';
+import { CreateExperimentTemplateCommand, ListExperimentsCommand } from '@aws-sdk/client-fis';
 import { CreateKeyCommand, GetPublicKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
@@ -87,6 +87,20 @@ describe('one drill history in S3 shared by separate firedrill processes (black 
     mkdirSync(cwd, { recursive: true });
     return runCli([...args, '--config', clone === 'auditor' ? auditorConfig : config, '--state-dir', join(cwd, '.firedrill')], { cwd, env: CREDENTIALS, timeoutMs: 90_000 });
   }
+
+  it('a history bucket without Object Lock is refused before the drill injects anything (exit 2)', async function () {
+    const target = emulatorTarget(moto.endpoint, REGION);
+    await withClient(s3Client(target), (s3) => s3.send(new CreateBucketCommand({ Bucket: 'plain-evidence' })));
+    const plainConfig = work.write('plain.config.yaml', readFileSync(config, 'utf8').replace(`bucket: ${BUCKET}`, 'bucket: plain-evidence'));
+    const experiments = () => withClient(fisClient(target), async (fis) => (await fis.send(new ListExperimentsCommand({}))).experiments?.length ?? 0);
+    const before = await experiments();
+    const cwd = join(work.path, 'runner-plain');
+    mkdirSync(cwd, { recursive: true });
+    const run = await runCli(['run', join(work.path, 'drill.yaml'), '--env', 'emu', '--out', join(cwd, 'out'), '--config', plainConfig, '--state-dir', join(cwd, '.firedrill')], { cwd, env: CREDENTIALS, timeoutMs: 90_000 });
+    expect(run.code, run.output).to.equal(2);
+    expect(run.output).to.include('history.s3.bucket: s3://plain-evidence has no Object Lock');
+    expect(await experiments(), 'no FIS experiment was started').to.equal(before);
+  });
 
   it('two runners append their drills to the bucket: records 1 and 2', async function () {
     for (const clone of ['runner-a', 'runner-b']) {
