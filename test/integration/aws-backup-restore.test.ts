@@ -85,7 +85,7 @@ describe('backup and restore on AWS (drills/aws-backup-restore.yaml on moto)', f
       statusMessage: 'Access denied to the destination vault\'s key',
     });
     const { code, text, result, timeline } = await world.runDrill(join(projectDir, 'drills/aws-backup-restore.yaml'));
-    expect(code, text).to.equal(EXIT.failed);
+    expect(code, text).to.equal(EXIT.aborted);
     expect(result.aborted.reason).to.equal(`steady state not met before injecting, so no fault was injected: signal newest-copy is FAILED, expected COMPLETED (the newest copy job of arn:aws:rds:${WORLD.primary}:${WORLD.account}:db:orders, copy-job-2, is FAILED: Access denied to the destination vault's key)`);
     expect(timeline.filter((e) => e.kind === 'fault' && e.action === 'injected'), 'faults or steps applied').to.deep.equal([]);
     expect(standIn.requests.filter((r) => r.operation === 'PUT /restore-jobs').length, 'restores started').to.equal(restoresBefore);

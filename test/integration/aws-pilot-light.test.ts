@@ -125,7 +125,7 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'app', imageIds: [{ imageTag: IMAGE_TAG }] }));
     const faultCallsBefore = faultCalls;
     const { code, text, result, timeline } = await world.runDrill(join(projectDir, 'drills/aws-pilot-light.yaml'));
-    expect(code, text).to.equal(EXIT.failed);
+    expect(code, text).to.equal(EXIT.aborted);
     expect(result.outcome).to.equal('aborted');
     expect(result.aborted.reason).to.match(new RegExp(`^steady state not met before injecting, so no fault was injected: signal recovery-image is missing, expected present \\(ECR has no image app:${IMAGE_TAG} in ${WORLD.recovery}\\)$`));
     expect(timeline.filter((e) => e.kind === 'fault' && e.action === 'injected'), 'faults or steps applied').to.deep.equal([]);
