@@ -41,12 +41,14 @@ try {
   const timeline = readTimeline(join(dir, 'out', 'timeline.ndjson'));
   const observe = timeline.events.filter((e) => e.kind === 'phase' && e.phase === 'observe');
   const [start, end] = [observe[0]!.t, observe.at(-1)!.t];
-  const perMinute: number[][] = Array.from({ length: Math.ceil((end - start) / 60_000) }, () => []);
+  // Whole minutes only: a last partial minute of a few samples says nothing about drift.
+  const perMinute: number[][] = Array.from({ length: Math.max(1, Math.floor((end - start) / 60_000)) }, () => []);
   for (const probe of timeline.samples.probes()) {
     const own = timeline.samples.of(probe)!;
     for (let i = 0; i < own.length; i++) {
       const { t, plannedT } = own.at(i);
-      if (plannedT !== undefined && plannedT >= start && plannedT < end) perMinute[Math.floor((plannedT - start) / 60_000)]!.push(t - plannedT);
+      const minute = plannedT === undefined ? -1 : Math.floor((plannedT - start) / 60_000);
+      if (plannedT! >= start && minute < perMinute.length) perMinute[minute]!.push(t - plannedT!);
     }
   }
   const minuteRow = (label: string, late: number[]) => { const s = spreadOf(late); return [label, String(late.length), s ? ms(s.p50) : '-', s ? ms(s.p99) : '-', s ? ms(s.max) : '-']; };
