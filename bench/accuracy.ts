@@ -61,7 +61,11 @@ const runs = Number(values.runs);
 /** drills/<strategy>.yaml with its user-facing probe `app` sampling every `intervalMs`. */
 async function scenarioFor(strategy: LabStrategy, intervalMs: number): Promise<ScenarioInput> {
   const scenario = parseYaml(await readFile(join(PROJECT_DIR, 'drills', `${strategy}.yaml`), 'utf8')) as ScenarioInput;
-  const app = scenario.probes.find((p) => p.name === 'app');
+  // An entry is written in the drill or taken from probes/ (`use:`), where its name is.
+  const nameOf = async (entry: { name?: string; use?: string }) => entry.name ?? (entry.use ? (parseYaml(await readFile(join(PROJECT_DIR, entry.use), 'utf8')) as { name?: string }).name : undefined);
+  const probes = scenario.probes as { name?: string; use?: string; interval?: string }[];
+  let app: { interval?: string } | undefined;
+  for (const entry of probes) if ((await nameOf(entry)) === 'app') app = entry;
   if (!app) throw new Error(`drills/${strategy}.yaml: expected a probe named "app"`);
   app.interval = `${intervalMs}ms`;
   return scenario;
