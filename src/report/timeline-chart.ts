@@ -70,15 +70,16 @@ export function renderTimelineChart(result: DrillResult, timeline: RecordedTimel
   panels.push(axis);
 
   const title = `${result.scenario.name} — drill ${result.drillId} — ${result.outcome.toUpperCase()} — ${result.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`;
-  const legend = [`probe lanes: latency of each sample; ${regions.map((r, i) => `${symbolGlyph(i)} served by ${r}`).join(', ')}; hollow marks are ok samples, ✕ failed ones.`, 'Dashed rules: milestones; gray spans around them: their uncertainty. Targets: light dashed bar = budget, dark bar = measured, ticks = its bounds.'];
+  const thinned = lanes.some((l) => l.shown.length < l.own.length) ? [`A lane with more samples than fit shows, per ${MAX_SLICES_PER_LANE}th of the drill, its slowest ok and slowest failed sample; the counts are of every sample.`] : [];
+  const legend = [`probe lanes: latency of each sample; ${regions.map((r, i) => `${symbolGlyph(i)} served by ${r}`).join(', ')}; hollow marks are ok samples, ✕ failed ones.`, ...thinned, 'Dashed rules: milestones; gray spans around them: their uncertainty. Targets: light dashed bar = budget, dark bar = measured, ticks = its bounds.'];
   let y = 30;
   const body = panels.map((p) => { const s = p.svg.replace('<svg', `<svg y="${y}"`); y += p.height; return s; }).join('\n');
-  const height = y + 40;
+  const height = y + 12 + legend.length * 14;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT}>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="20" font-size="14" font-weight="bold">${escapeHtml(title)}</text>
 ${body}
-${legend.map((line, i) => `<text x="10" y="${height - 26 + i * 14}" font-size="10.5">${escapeHtml(line)}</text>`).join('\n')}
+${legend.map((line, i) => `<text x="10" y="${y + 14 + i * 14}" font-size="10.5">${escapeHtml(line)}</text>`).join('\n')}
 </svg>
 `;
 }
@@ -131,14 +132,13 @@ function probePanel(probe: string, own: ProbeSamples, shown: StoredSample[], reg
   const ok = shown.filter((s) => s.ok);
   const failed = shown.filter((s) => !s.ok);
   const symbolOf = (s: StoredSample) => REGION_SYMBOLS[Math.max(0, regions.indexOf(s.region ?? '')) % REGION_SYMBOLS.length]!;
-  const thinned = shown.length < own.length ? ` (slowest per ${MAX_SLICES_PER_LANE}th of the drill shown)` : '';
   return {
     y: { label: `${probe}: latency (ms)`, grid: true, nice: true, zero: true },
     marks: [
       ...markerMarks,
       Plot.dot(ok, { x: (s: StoredSample) => date(s.t), y: 'latencyMs', symbol: symbolOf, stroke: '#000', fill: '#fff', r: 2.6 }),
       Plot.dot(failed, { x: (s: StoredSample) => date(s.t), y: 'latencyMs', symbol: 'times', stroke: '#000', strokeWidth: 1.6, r: 3.5 }),
-      Plot.text([`${own.length - own.failed} ok, ${own.failed} failed${thinned}`], { frameAnchor: 'top-right', dx: 140, dy: 2, textAnchor: 'end' }),
+      Plot.text([`${own.length - own.failed} ok, ${own.failed} failed`], { frameAnchor: 'top-right', dx: 140, dy: 2, textAnchor: 'end' }),
     ],
   };
 }
