@@ -1,7 +1,7 @@
 import { exactInstant, type Instant } from './measurement.js';
 import { signalMatchOf, type GateMatch, type MilestoneRules, type Milestones, type RecoveryRule, type SignalMatch } from './milestones.js';
 import type { ProbeSamples, SampleStore } from './sample-store.js';
-import type { SignalEvent, TimelineEvent } from './timeline.js';
+import type { SampleEvent, SignalEvent, TimelineEvent } from './timeline.js';
 
 /**
  * The milestones of `deriveMilestones`, kept up to date as events arrive, at a cost per event that
@@ -17,8 +17,11 @@ export class MilestoneTracker {
   /** When each gate a rule names was approved, in order. */
   private readonly approvals = new Map<string, number[]>();
   private readonly recovery: RecoverySearch | undefined;
+  private readonly userFacing: ReadonlySet<string>;
   /** What `current()` returned since the last event: the runner asks after every event, often twice. */
   private latest: Milestones | undefined;
+  /** `impact()` until a sample that can move it lands: one at or before a probe's first failure. */
+  private latestImpact: Instant | null | undefined;
 
   constructor(private readonly rules: MilestoneRules, private readonly samples: SampleStore) {
     for (const match of [rules.detect, rules.decide]) {
@@ -26,6 +29,7 @@ export class MilestoneTracker {
       else if (match) this.signalChanges.set(match.signal, []);
     }
     if (rules.recovered) this.recovery = new RecoverySearch(rules.recovered);
+    this.userFacing = new Set(rules.userFacing);
   }
 
   /** Call with each event after it was appended to the timeline (and a sample to the store). */
@@ -36,10 +40,7 @@ export class MilestoneTracker {
     else if (event.kind === 'gate' && event.state === 'approved') this.approvals.get(event.gate)?.push(event.t);
     else if (event.kind === 'sample') {
       const own = this.samples.of(event.probe)!;
-      if (this.fault && this.rules.userFacing.includes(event.probe) && !event.ok && event.t + event.latencyMs >= this.fault.lower) {
-        const first = this.firstFailure.get(event.probe);
-        if (first === undefined || event.t < first) this.firstFailure.set(event.probe, event.t);
-      }
+      if (this.fault && this.userFacing.has(event.probe)) this.userFacingLanded(event);
       if (event.probe === this.rules.recovered?.probe) this.recovery!.landed(own.indexAtOrAfter(event.t));
     }
   }
@@ -51,7 +52,8 @@ export class MilestoneTracker {
   private derive(): Milestones {
     const fault = this.fault;
     if (!fault) return { fault: null, impact: null, detect: null, decide: null, recovered: null };
-    const impact = this.impact();
+    if (this.latestImpact === undefined) this.latestImpact = this.impact();
+    const impact = this.latestImpact;
     const recoveredProbe = this.rules.recovered ? this.samples.of(this.rules.recovered.probe) : undefined;
     return {
       fault,
@@ -62,8 +64,18 @@ export class MilestoneTracker {
     };
   }
 
+  private userFacingLanded(sample: SampleEvent): void {
+    const first = this.firstFailure.get(sample.probe);
+    if (first !== undefined && sample.t <= first) this.latestImpact = undefined; // the failure's neighbour, or an earlier failure
+    if (!sample.ok && sample.t + sample.latencyMs >= this.fault!.lower && (first === undefined || sample.t < first)) {
+      this.firstFailure.set(sample.probe, sample.t);
+      this.latestImpact = undefined;
+    }
+  }
+
   private setFault(fault: Instant): void {
     this.fault = fault;
+    this.latestImpact = undefined;
     for (const probe of this.rules.userFacing) {
       const own = this.samples.of(probe);
       if (!own) continue;

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { buildConnector, Client, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../core/duration.js';
 import { answerProblem, httpExpectationSchema, parseJson } from '../core/http-expectation.js';
@@ -51,10 +51,8 @@ export function createHttpProbe(name: string, settings: HttpProbeSettings): Prob
   const timeoutMs = s.timeout;
   const resolver = s.resolve ? createResolver({ nameservers: s.resolve.nameservers, ttl: s.resolve.ttl, timeoutMs }) : undefined;
   const connector = buildConnector({ timeout: timeoutMs, ...(resolver ? { lookup: resolver.lookup } : {}) });
-  const openAgents = new Set<Agent>();
-  const sharedSockets = new Map<Socket, string | undefined>();
-  const shared = s.connection === 'keep-alive' ? openAgent(sharedSockets) : undefined;
   const url = new URL(s.url);
+  const connections = new Connections(url.origin, connector, s.connection);
   const { body, contentType } = encodeBody(s.body);
   const request: Dispatcher.DispatchOptions = {
     origin: url.origin,
@@ -66,36 +64,17 @@ export function createHttpProbe(name: string, settings: HttpProbeSettings): Prob
   const keepBody = needsBody(s);
   const secrets = Object.values(s.headers).filter((v) => v.length >= 4);
 
-  /** The address of each socket is read once, when it connects: a sample costs no system call for it. */
-  function openAgent(sockets: Map<Socket, string | undefined>): Agent {
-    const agent = new Agent({
-      connect: (options, callback) => connector(options, (error, socket) => {
-        if (socket) {
-          sockets.set(socket, socket.remoteAddress);
-          socket.once('close', () => sockets.delete(socket));
-        }
-        (callback as (...args: unknown[]) => void)(error, socket);
-      }),
-    });
-    openAgents.add(agent);
-    return agent;
-  }
-
   async function sample(ctx: ProbeContext): Promise<SampleOutcome> {
-    const sockets = shared ? sharedSockets : new Map<Socket, string | undefined>();
-    const agent = shared ?? openAgent(sockets);
+    const connection = connections.take();
     try {
-      const response = await exchange(agent, request, keepBody, timeoutMs, ctx.signal);
-      return judgeResponse(s, response, addressOf(sockets));
+      const response = await exchange(connection.client, request, keepBody, ctx);
+      return judgeResponse(s, response, connection.address);
     } catch (error) {
-      const address = addressOf(sockets);
-      const reason = error === SAMPLE_TIMEOUT || isTimeout(ctx.signal) ? `timeout after ${timeoutMs}ms` : describeError(error, secrets);
+      const address = connection.address;
+      const reason = (error as Error).name === 'TimeoutError' ? `timeout after ${timeoutMs}ms` : describeError(error, secrets);
       return { ok: false, error: reason, ...(address ? { detail: { address } } : {}) };
     } finally {
-      if (!shared) {
-        openAgents.delete(agent);
-        await agent.destroy();
-      }
+      await connections.give(connection);
     }
   }
 
@@ -105,10 +84,7 @@ export function createHttpProbe(name: string, settings: HttpProbeSettings): Prob
     timeoutMs,
     ...(s.vantage ? { vantage: s.vantage } : {}),
     sample,
-    async close() {
-      await Promise.all([...openAgents].map((agent) => agent.destroy()));
-      openAgents.clear();
-    },
+    close: () => connections.close(),
   };
 }
 
@@ -118,19 +94,68 @@ interface Response {
   text: string;
 }
 
-/** One instance for every timeout: an error's stack is captured when it is made, thousands of times a second otherwise. */
-const SAMPLE_TIMEOUT = new Error('the sample timed out');
+/** One connection: an undici `Client`, and the address its socket connected to (read once, at connect). */
+interface Connection {
+  client: Client;
+  address: string | undefined;
+}
+
+/**
+ * The probe's connections. `keep-alive`: a sample takes an idle connection or opens one, and gives
+ * it back when answered, so a sample never waits behind another (fixed rate) and its address is
+ * the one it really talked to. `fresh`: a new connection per sample, closed after it.
+ */
+class Connections {
+  private readonly idle: Connection[] = [];
+  private readonly open = new Set<Connection>();
+
+  constructor(private readonly origin: string, private readonly connector: buildConnector.connector, private readonly mode: 'keep-alive' | 'fresh') {}
+
+  take(): Connection {
+    const reused = this.mode === 'keep-alive' ? this.idle.pop() : undefined;
+    return reused ?? this.opened();
+  }
+
+  async give(connection: Connection): Promise<void> {
+    if (this.mode === 'keep-alive') {
+      this.idle.push(connection);
+      return;
+    }
+    this.open.delete(connection);
+    await connection.client.destroy();
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.open];
+    this.open.clear();
+    this.idle.length = 0;
+    await Promise.all(all.map((c) => c.client.destroy()));
+  }
+
+  private opened(): Connection {
+    const connection: Connection = { client: undefined as unknown as Client, address: undefined };
+    connection.client = new Client(this.origin, {
+      connect: (options, callback) => this.connector(options, (error, socket) => {
+        if (socket) connection.address = (socket as Socket).remoteAddress;
+        (callback as (...args: unknown[]) => void)(error, socket);
+      }),
+    });
+    this.open.add(connection);
+    return connection;
+  }
+}
 
 /**
  * One request through undici's dispatcher interface rather than `request()`: no body stream, no
- * abort signals of its own, one timer for the whole exchange, and no closures made per sample
- * (the handler is this object; the signal calls its `handleEvent`). At thousands of samples a
- * second this is what keeps the schedule (see bench/README.md).
+ * abort signal, and no closures made per sample but the one the sample's give-up calls (the
+ * handler is this object). At thousands of samples a second this is what keeps the schedule
+ * (see bench/README.md).
  */
-function exchange(agent: Agent, options: Dispatcher.DispatchOptions, keepBody: boolean, timeoutMs: number, signal: AbortSignal): Promise<Response> {
+function exchange(client: Client, options: Dispatcher.DispatchOptions, keepBody: boolean, ctx: ProbeContext): Promise<Response> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    agent.dispatch(options, new Exchange(keepBody, timeoutMs, signal, resolve, reject));
+    const handler = new Exchange(keepBody, resolve, reject);
+    ctx.onGiveUp((reason) => handler.abort(reason));
+    client.dispatch(options, handler);
   });
 }
 
@@ -139,27 +164,16 @@ class Exchange implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: Response['headers'] = {};
   private readonly chunks: Buffer[] = [];
-  private readonly timer: NodeJS.Timeout;
   private settled = false;
 
   constructor(
     private readonly keepBody: boolean,
-    timeoutMs: number,
-    private readonly signal: AbortSignal,
     private readonly resolve: (response: Response) => void,
     private readonly reject: (error: unknown) => void,
-  ) {
-    this.timer = setTimeout(abortExchange, timeoutMs, this);
-    signal.addEventListener('abort', this, { once: true });
-  }
+  ) {}
 
-  /** The sample's signal aborted. */
-  handleEvent(): void {
-    this.abort(this.signal.reason);
-  }
-
-  abort(reason: unknown): void {
-    if (this.controller) this.controller.abort(reason as Error);
+  abort(reason: Error): void {
+    if (this.controller) this.controller.abort(reason);
     else this.finish(reason);
   }
 
@@ -187,15 +201,9 @@ class Exchange implements Dispatcher.DispatchHandler {
   private finish(error?: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
-    this.signal.removeEventListener('abort', this);
     if (error !== undefined) this.reject(error);
     else this.resolve({ status: this.status, headers: this.headers, text: this.keepBody ? Buffer.concat(this.chunks).toString() : '' });
   }
-}
-
-function abortExchange(exchange: Exchange): void {
-  exchange.abort(SAMPLE_TIMEOUT);
 }
 
 function encodeBody(body: unknown): { body?: string; contentType?: string } {
@@ -210,20 +218,6 @@ function hasHeader(headers: Record<string, string>, wanted: string): boolean {
 
 function needsBody(s: Settings): boolean {
   return s.expect.bodyContains !== undefined || s.expect.json !== undefined || (s.region !== undefined && 'json' in s.region);
-}
-
-/**
- * The address the sample talked to. A fresh connection has one socket; a keep-alive pool may
- * hold several, and then the address is known only when they all agree.
- */
-function addressOf(sockets: Map<Socket, string | undefined>): string | undefined {
-  let found: string | undefined;
-  for (const address of sockets.values()) {
-    if (address === undefined) continue;
-    if (found !== undefined && address !== found) return undefined;
-    found = address;
-  }
-  return found;
 }
 
 function judgeResponse(s: Settings, { status, headers, text }: Response, address: string | undefined): SampleOutcome {
@@ -247,10 +241,6 @@ function readRegion(s: Settings, headers: Record<string, string | string[] | und
   }
   const value = readJsonPath(json, s.region.json);
   return value === undefined || value === null || typeof value === 'object' ? undefined : String(value);
-}
-
-function isTimeout(signal: AbortSignal): boolean {
-  return signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError';
 }
 
 /** A short reason: the system error code when there is one (ECONNRESET), else undici's. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { UNKNOWN_STATE, type Timeline } from '../core/timeline.js';
-import type { Probe } from '../probes/probe.js';
+import { SampleRun, timeoutError, type Probe } from '../probes/probe.js';
 import type { Signal } from '../signals/signal.js';
 
 export interface Schedule {
@@ -20,10 +20,6 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function abortSample(sampleAbort: AbortController, timeoutMs: number): void {
-  sampleAbort.abort(new DOMException(`timeout after ${timeoutMs}ms`, 'TimeoutError'));
-}
-
 /**
  * Samples a probe at a fixed rate: sample k is sent at `firstT` + k × interval whether or not
  * sample k−1 has answered, so a target that hangs shows as failures when users would see them,
@@ -31,54 +27,55 @@ function abortSample(sampleAbort: AbortController, timeoutMs: number): void {
  * skips the samples it missed (counted in the result's `probeLateness`) rather than catching up.
  */
 export function scheduleProbe(probe: Probe, options: { clock: Clock; timeline: Timeline; outDir: string; firstT?: number }): Schedule {
-  const { clock, timeline } = options;
-  const stopper = new AbortController();
-  const inFlight = new Map<Promise<void>, AbortController>();
+  const { clock, timeline, outDir } = options;
+  const timeout = timeoutError(probe.timeoutMs);
+  const inFlight = new Set<SampleRun>();
+  let stopped = false;
+  let drained: (() => void) | undefined;
 
-  const takeSample = async (plannedT: number, sampleAbort: AbortController) => {
+  const takeSample = async (plannedT: number) => {
+    const run = new SampleRun(clock, outDir, probe.timeoutMs, timeout);
+    inFlight.add(run);
     const t = clock.now();
-    // One controller and one timer per sample: AbortSignal.timeout/any cost several times more.
-    const timer = setTimeout(abortSample, probe.timeoutMs, sampleAbort, probe.timeoutMs);
     let outcome;
     try {
-      outcome = await probe.sample({ signal: sampleAbort.signal, clock, outDir: options.outDir });
+      outcome = await probe.sample(run);
     } catch (error) {
-      outcome = { ok: false, error: sampleAbort.signal.aborted && !stopper.signal.aborted ? `timeout after ${probe.timeoutMs}ms` : (error as Error).message };
+      outcome = { ok: false, error: run.timedOut ? timeout.message : (error as Error).message };
     } finally {
-      clearTimeout(timer);
+      run.settle();
+      inFlight.delete(run);
+      if (inFlight.size === 0) drained?.();
     }
-    if (stopper.signal.aborted) return; // the drill has moved on; a half-taken sample is not evidence
+    if (stopped) return; // the drill has moved on; a half-taken sample is not evidence
     timeline.append({ kind: 'sample', t, plannedT, probe: probe.name, latencyMs: clock.now() - t, ...(probe.vantage ? { vantage: probe.vantage } : {}), ...outcome });
   };
 
   const firstT = options.firstT ?? clock.now();
   let k = 0;
   let timer: NodeJS.Timeout | undefined;
-  const send = (plannedT: number) => {
-    const sampleAbort = new AbortController();
-    const sample = takeSample(plannedT, sampleAbort);
-    inFlight.set(sample, sampleAbort);
-    void sample.finally(() => inFlight.delete(sample));
-  };
   // A sample more than an interval late is skipped, not sent: sending every missed sample at once
   // opens as many connections and falls further behind. Skips show as gaps in `plannedT`.
   const fire = () => {
     const behind = clock.now() - (firstT + k * probe.intervalMs);
     if (behind > probe.intervalMs) k += Math.floor(behind / probe.intervalMs);
-    send(firstT + k++ * probe.intervalMs);
+    void takeSample(firstT + k++ * probe.intervalMs);
     timer = setTimeout(fire, firstT + k * probe.intervalMs - clock.now());
   };
   timer = setTimeout(fire, firstT - clock.now());
 
   return {
     async stop() {
-      stopper.abort();
+      stopped = true;
       clearTimeout(timer);
-      for (const sampleAbort of inFlight.values()) sampleAbort.abort(stopper.signal.reason);
-      await Promise.allSettled([...inFlight.keys()]);
+      const stopping = new Promise<void>((resolve) => { drained = resolve; });
+      for (const run of inFlight) run.giveUp(DRILL_STOPPED);
+      if (inFlight.size > 0) await stopping;
     },
   };
 }
+
+const DRILL_STOPPED = new DOMException('the drill stopped', 'AbortError');
 
 /**
  * Polls a signal and records each change of state. A change is placed by the source's own clock

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
+import { sampleOnce } from '../support/sample-once.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClock } from '../../src/core/clock.js';
 import { startAppServer, type AppServer } from '../../lab/app-server.js';
 import { startDnsServer, type DnsServer } from '../../lab/dns-server.js';
 import { memoryShopStore, shopRoutes } from '../../lab/web-page.js';
@@ -26,14 +26,13 @@ describe('browser probe: a journey in real Chromium', function () {
   let east: AppServer;
   let west: AppServer;
   const probes: Probe[] = [];
-  const clock = createClock();
 
   const probe = (name: string, settings: Partial<BrowserProbeSettings> = {}) => {
     const made = createBrowserProbe(name, { journey: JOURNEY, url: `http://127.0.0.1:${east.port}/shop`, timeout: '5s', region: { header: 'x-firedrill-region' }, ...settings });
     probes.push(made);
     return made;
   };
-  const sample = (p: Probe, outDir = dir) => p.sample({ signal: AbortSignal.timeout(p.timeoutMs), clock, outDir });
+  const sample = (p: Probe, outDir = dir) => sampleOnce(p, outDir);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'firedrill-browser-'));

@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { expect } from 'chai';
+import { sampleOnce } from '../support/sample-once.js';
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
-import { createClock } from '../../src/core/clock.js';
 import { DURATION_HINT } from '../../src/core/duration.js';
 import { startDnsServer, type DnsAnswer, type DnsServer } from '../../lab/dns-server.js';
 import { createDnsProbe, dnsProbeSettings } from '../../src/probes/dns.js';
@@ -157,7 +157,6 @@ describe('DNS probe and DNS answer signal', () => {
   const zone: Zone = { app: ['127.0.0.20', '127.0.0.10'], ttl: 60, broken: false };
   let server: DnsServer;
   let nameservers: string[];
-  const ctx = () => ({ signal: AbortSignal.timeout(2_000), clock: createClock(), outDir: '.' });
   before(async () => {
     server = await startDnsServer({ host: '127.0.0.1', port: 0, answer: answerFrom(zone) });
     nameservers = [`127.0.0.1:${server.port}`];
@@ -167,21 +166,21 @@ describe('DNS probe and DNS answer signal', () => {
 
   it('probe: ok when the answer set equals the expected one, in any order', async () => {
     const probe = createDnsProbe('dns', { hostname: 'app.test', nameservers, expect: ['127.0.0.10', '127.0.0.20'] });
-    expect(await probe.sample(ctx())).to.deep.equal({ ok: true, detail: { answers: ['127.0.0.10', '127.0.0.20'] } });
+    expect(await sampleOnce(probe)).to.deep.equal({ ok: true, detail: { answers: ['127.0.0.10', '127.0.0.20'] } });
   });
 
   it('probe: not ok when the answer differs, asked fresh despite a long TTL', async () => {
     const probe = createDnsProbe('dns', { hostname: 'app.test', nameservers, expect: ['127.0.0.10', '127.0.0.20'] });
-    await probe.sample(ctx());
+    await sampleOnce(probe);
     zone.app = ['127.0.0.20'];
-    const outcome = await probe.sample(ctx());
+    const outcome = await sampleOnce(probe);
     expect(outcome.ok).to.equal(false);
     expect(outcome.error).to.equal('expected 127.0.0.10,127.0.0.20, got 127.0.0.20');
   });
 
   it('probe: not ok for a missing name', async () => {
     const probe = createDnsProbe('dns', { hostname: 'gone.test', nameservers });
-    expect(await probe.sample(ctx())).to.deep.include({ ok: false, error: 'ENOTFOUND' });
+    expect(await sampleOnce(probe)).to.deep.include({ ok: false, error: 'ENOTFOUND' });
   });
 
   it('probe: refuses a bad interval with the duration hint', () => {

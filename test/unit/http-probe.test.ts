@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { createClock } from '../../src/core/clock.js';
+import { sampleOnce } from '../support/sample-once.js';
 import { startDnsServer, type DnsServer } from '../../lab/dns-server.js';
 import { createHttpProbe, type HttpProbeSettings } from '../../src/probes/http.js';
 import type { Probe, SampleOutcome } from '../../src/probes/probe.js';
@@ -60,9 +60,6 @@ async function stopHttpServer(t: TestServer | undefined): Promise<void> {
   await new Promise((resolve) => t.server.close(resolve));
 }
 
-function sampleOnce(probe: Probe): Promise<SampleOutcome> {
-  return probe.sample({ signal: new AbortController().signal, clock: createClock(), outDir: '.' });
-}
 
 describe('HTTP probe', () => {
   let target: TestServer;
