@@ -130,7 +130,13 @@ class RecoverySearch {
   private dirtyFrom = Number.POSITIVE_INFINITY;
   private foundT: number | undefined;
 
-  constructor(private readonly rule: RecoveryRule) {}
+  /** Made once, not per scan: the search runs after every event. */
+  private readonly good: (own: ProbeSamples, i: number) => boolean;
+
+  constructor(private readonly rule: RecoveryRule) {
+    const region = rule.region;
+    this.good = region === undefined ? (own, i) => own.okAt(i) : (own, i) => own.okAt(i) && own.regionAt(i) === region;
+  }
 
   landed(index: number): void {
     this.dirtyFrom = Math.min(this.dirtyFrom, index);
@@ -160,11 +166,10 @@ class RecoverySearch {
   }
 
   private scan(own: ProbeSamples): void {
-    const good = (i: number) => own.okAt(i) && (this.rule.region === undefined || own.regionAt(i) === this.rule.region);
     let i = this.cursor;
     while (i < own.length) {
-      if (!good(i)) { i++; continue; }
-      const verdict = 'consecutive' in this.rule ? this.consecutiveFrom(own, i, this.rule.consecutive, good) : this.windowFrom(own, i, this.rule, good);
+      if (!this.good(own, i)) { i++; continue; }
+      const verdict = 'consecutive' in this.rule ? this.consecutiveFrom(own, i, this.rule.consecutive) : this.windowFrom(own, i, this.rule);
       if (verdict === 'undecided') break;
       if (verdict === 'sustained') {
         this.foundT = own.tAt(i);
@@ -175,20 +180,20 @@ class RecoverySearch {
     this.cursor = i;
   }
 
-  private consecutiveFrom(own: ProbeSamples, i: number, n: number, good: (i: number) => boolean): 'sustained' | 'undecided' | { next: number } {
+  private consecutiveFrom(own: ProbeSamples, i: number, n: number): 'sustained' | 'undecided' | { next: number } {
     if (i + n > own.length) return 'undecided';
-    for (let j = i; j < i + n; j++) if (!good(j)) return { next: j + 1 };
+    for (let j = i; j < i + n; j++) if (!this.good(own, j)) return { next: j + 1 };
     return 'sustained';
   }
 
-  private windowFrom(own: ProbeSamples, i: number, rule: { percent: number; windowMs: number }, good: (i: number) => boolean): 'sustained' | 'undecided' | { next: number } {
+  private windowFrom(own: ProbeSamples, i: number, rule: { percent: number; windowMs: number }): 'sustained' | 'undecided' | { next: number } {
     const end = own.tAt(i) + rule.windowMs;
     if (own.tAt(own.length - 1) < end) return 'undecided';
     let inWindow = 0;
     let goodCount = 0;
     for (let j = own.indexAtOrAfter(own.tAt(i)); j < own.length && own.tAt(j) <= end; j++) {
       inWindow++;
-      if (good(j)) goodCount++;
+      if (this.good(own, j)) goodCount++;
     }
     return (goodCount / inWindow) * 100 >= rule.percent ? 'sustained' : { next: i + 1 };
   }
