@@ -14,7 +14,7 @@ import { formatTable, mb, ms, percent, type Spread } from './stats.js';
  * is autocannon's request rate against the same server in the same run.
  *
  *   npm run bench:probe-engine [-- --long] [--seconds 10] [--drift-seconds 60] [--drift-probes 100]
- *     [--counts 1,2,5,…] [--table-counts 10,100,1000] [--connection keep-alive|fresh]
+ *     [--counts 1,2,5,…,1000,1200,…] [--table-counts 10,100,1000] [--connection keep-alive|fresh]
  *     [--user-facing all|one]   (every probe user-facing, the default for probes, or only the first)
  */
 const LATENESS_BUDGET_MS = 5;
@@ -28,7 +28,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     'drift-seconds': { type: 'string' },
     'drift-probes': { type: 'string', default: '100' },
-    counts: { type: 'string', default: '1,2,5,10,20,50,100,200,500,1000,2000,5000' },
+    counts: { type: 'string', default: '1,2,5,10,20,50,100,200,300,400,500,600,700,800,900,1000,1200,1500,2000,5000' },
     'table-counts': { type: 'string', default: '10,100,1000' },
     'autocannon-seconds': { type: 'string', default: '5' },
     connection: { type: 'string', default: 'keep-alive' },

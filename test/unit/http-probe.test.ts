@@ -15,11 +15,20 @@ interface TestServer {
   port: number;
   connections: number;
   hosts: string[];
+  /** The first request to `/held` waits here until the test answers it; later ones are answered at once. */
+  held: ServerResponse[];
+  heldOnce: boolean;
 }
 
-function route(region: string, req: IncomingMessage, res: ServerResponse): void {
+function route(region: string, req: IncomingMessage, res: ServerResponse, t: TestServer): void {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   res.setHeader('x-region', region);
+  if (path === '/held' && !t.heldOnce) {
+    t.heldOnce = true;
+    t.held.push(res);
+    t.server.emit('held');
+    return;
+  }
   if (path === '/slow') return; // never answers: the probe must give up on its own
   if (path === '/private' && req.headers.authorization !== TOKEN) {
     res.writeHead(401).end();
@@ -45,8 +54,8 @@ function route(region: string, req: IncomingMessage, res: ServerResponse): void 
 async function startHttpServer(host: string, port: number, region: string): Promise<TestServer> {
   const t: TestServer = { server: createServer((req, res) => {
     t.hosts.push(req.headers.host ?? '');
-    route(region, req, res);
-  }), port: 0, connections: 0, hosts: [] };
+    route(region, req, res, t);
+  }), port: 0, connections: 0, hosts: [], held: [], heldOnce: false };
   t.server.on('connection', () => { t.connections++; });
   t.server.listen(port, host);
   await once(t.server, 'listening');
@@ -131,15 +140,25 @@ describe('HTTP probe', () => {
     for (let i = 0; i < 3; i++) expect((await sampleOnce(fresh)).ok).to.equal(true);
     expect(target.connections - before).to.equal(3);
 
-    // Back to back, undici's pool may open a second connection before it has marked the first
-    // idle again; after that, every sample rides on a pooled connection.
     const pooled = open({ url: url('/'), connection: 'keep-alive' });
     const beforePooled = target.connections;
-    for (let i = 0; i < 2; i++) expect((await sampleOnce(pooled)).ok).to.equal(true);
-    const warmed = target.connections;
-    expect(warmed - beforePooled).to.be.within(1, 2);
-    for (let i = 0; i < 4; i++) expect((await sampleOnce(pooled)).ok).to.equal(true);
-    expect(target.connections).to.equal(warmed);
+    for (let i = 0; i < 5; i++) expect((await sampleOnce(pooled)).ok).to.equal(true);
+    expect(target.connections - beforePooled).to.equal(1);
+  });
+
+  it('keep-alive: a sample never waits behind one still unanswered; it opens a connection of its own', async () => {
+    const probe = open({ url: url('/held'), connection: 'keep-alive', timeout: '5s' });
+    const before = target.connections;
+    const reached = once(target.server, 'held');
+    const first = sampleOnce(probe);
+    await reached;
+    const second = await sampleOnce(probe);
+    expect(second).to.deep.include({ ok: true, status: 200 });
+    target.held.splice(0).forEach((res) => res.writeHead(200).end('late'));
+    expect(await first).to.deep.include({ ok: true, status: 200 });
+    expect(target.connections - before).to.equal(2);
+    expect((await sampleOnce(probe)).ok).to.equal(true);
+    expect(target.connections - before, 'the next sample reuses an idle one').to.equal(2);
   });
 
   it('never puts header values in an outcome, whatever happens', async () => {
