@@ -135,6 +135,9 @@ class Connections {
   private opened(): Connection {
     const connection: Connection = { client: undefined as unknown as Client, address: undefined };
     connection.client = new Client(this.origin, {
+      // The sample's own timeout is the one that counts; undici's would be two more timers a request.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       connect: (options, callback) => this.connector(options, (error, socket) => {
         if (socket) connection.address = (socket as Socket).remoteAddress;
         (callback as (...args: unknown[]) => void)(error, socket);
