@@ -54,7 +54,8 @@ describe('the probe schedule', () => {
     const slots = (s: SampleEvent) => Math.round(s.plannedT! / INTERVAL_MS);
     expect(slots(after[0]!) - slots(before[1]!)).to.be.at.least(4); // the slots of the stall were skipped (a burst would send the very next one)
     expect(after.slice(1).map((s, i) => slots(s) - slots(after[i]!))).to.deep.equal([1, 1]); // then one sample per slot again
-    expect(after[0]!.t - after[0]!.plannedT!).to.be.at.most(INTERVAL_MS); // and the first was sent within an interval of its plan
+    // and the first was sent within an interval of its plan (plus the moment it takes to send it)
+    expect(after[0]!.t - after[0]!.plannedT!).to.be.at.most(INTERVAL_MS + 2);
   });
 
   it('aborts the samples in flight when stopped, and records none of them', async () => {
