@@ -109,6 +109,15 @@ describe('IAM permissions of the built-in kinds', () => {
 describe('IAM permissions of the shared drill history', () => {
   const s3 = { bucket: 'drill-history', prefix: 'firedrill/history/', region: 'us-east-1', retentionDays: 365 };
 
+  it('iam-policy adds the history\'s statements for an environment that writes to it, and names them', () => {
+    const scenario = { entries: { probes: [], canaries: [], faults: [], steps: [], signals: [] } } as unknown as LoadedScenario;
+    const environment = { name: 'prod', vars: {}, history: { s3, signing: { kms: { keyId: 'alias/firedrill-history', region: 'us-east-1' } } } } as Environment;
+    const { policy, history } = iamPolicyFor(scenario, environment, KINDS);
+    const sids = ['CheckHistoryBucketObjectLock', 'ListHistoryRecordVersions', 'ReadHistoryRecords', 'AppendLockedHistoryRecord', 'SignHistoryRecords', 'ReadSigningPublicKey'];
+    expect(history).to.deep.equal(sids);
+    expect(policy.Statement.map((statement) => statement.Sid)).to.deep.equal(sids);
+  });
+
   it('a local history signed with a key file needs none', () => {
     expect(historyPermissions(undefined, SCOPE)).to.deep.equal([]);
     expect(historyPermissions({ signing: { keyFile: '/keys/history.pem' } }, SCOPE)).to.deep.equal([]);
