@@ -1,5 +1,6 @@
 import { DescribeGlobalClustersCommand, type GlobalCluster, type RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
+import { arnsIn, type Grant, type PermissionScope } from './permissions.js';
 
 export const globalClusterKeySettings = {
   globalClusterIdentifier: z.string().min(1),
@@ -8,6 +9,15 @@ export const globalClusterKeySettings = {
 };
 
 export interface GlobalClusterKey { globalClusterIdentifier: string; region: string }
+
+/** A global cluster's ARN has no Region: `arn:aws:rds::ACCOUNT:global-cluster:NAME`. */
+export function globalClusterArns(key: GlobalClusterKey, scope: PermissionScope): string[] {
+  return arnsIn(scope, 'rds', '', `global-cluster:${key.globalClusterIdentifier}`);
+}
+
+export function readGlobalClusterPermissions(key: GlobalClusterKey, scope: PermissionScope): Grant[] {
+  return [{ purpose: 'ReadGlobalCluster', actions: ['rds:DescribeGlobalClusters'], resources: globalClusterArns(key, scope) }];
+}
 
 export async function readGlobalCluster(client: RDSClient, key: GlobalClusterKey, abortSignal: AbortSignal): Promise<GlobalCluster> {
   const answer = await client.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: key.globalClusterIdentifier }), { abortSignal });

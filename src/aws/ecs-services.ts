@@ -1,5 +1,6 @@
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
+import { arnsIn, isArn, type Grant, type PermissionScope } from './permissions.js';
 
 export const ecsServiceKeySettings = {
   cluster: z.string().min(1),
@@ -8,6 +9,17 @@ export const ecsServiceKeySettings = {
 };
 
 export type EcsServiceKey = { cluster: string; service: string; region: string };
+
+/** The service's ARN (`service/CLUSTER/SERVICE`): DescribeServices and UpdateService take service ARNs. */
+export function ecsServiceArns(key: EcsServiceKey, scope: PermissionScope): string[] {
+  if (isArn(key.service)) return [key.service];
+  const cluster = isArn(key.cluster) ? key.cluster.slice(key.cluster.indexOf(':cluster/') + ':cluster/'.length) : key.cluster;
+  return arnsIn(scope, 'ecs', key.region, `service/${cluster}/${key.service}`);
+}
+
+export function readServicePermissions(key: EcsServiceKey, scope: PermissionScope): Grant[] {
+  return [{ purpose: 'ReadEcsService', actions: ['ecs:DescribeServices'], resources: ecsServiceArns(key, scope) }];
+}
 
 /** How many of the service's newest events an observation carries. */
 const EVENTS_KEPT = 5;

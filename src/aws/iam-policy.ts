@@ -1,4 +1,5 @@
 import { metricsPermissions } from '../report/cloudwatch-metrics.js';
+import { historyPermissions } from '../report/history-config.js';
 import type { Kinds } from '../runner/kinds.js';
 import type { Environment } from '../scenario/environment.js';
 import type { AdapterSection, LoadedScenario } from '../scenario/load.js';
@@ -25,11 +26,16 @@ export interface DrillPolicy {
   /** Statements only `firedrill cleanup` (or a revert after a crash) uses, by Sid. */
   cleanupOnly: string[];
   serviceRoles: ServiceRole[];
+  /** The history's statements, by Sid: its S3 and KMS calls use the default credential chain, not the environment's profile. */
+  history: string[];
+  /** The scenario's entries whose kind declares no permissions (a kind of the caller's own): the policy may lack what they need. */
+  undeclared: string[];
 }
 
 /**
  * Every grant the drill's kinds declare for their settings, plus the caller check, the DynamoDB
- * lock and the CloudWatch metrics when the environment uses them. The same grant from two
+ * lock, the CloudWatch metrics and the shared history (its S3 bucket, its KMS signing key) when
+ * the environment uses them. The same grant from two
  * entries is one statement; grants that differ only in their resources are merged.
  */
 export function iamPolicyFor(scenario: LoadedScenario, environment: Environment, kinds: Kinds): DrillPolicy {
@@ -39,21 +45,30 @@ export function iamPolicyFor(scenario: LoadedScenario, environment: Environment,
   if (environment.aws) grants.push(...callerIdentityPermissions());
   if (environment.lock) grants.push(...lockPermissions(environment.lock.dynamodb, environment.name, scope));
   if (environment.aws?.metricsRegion) grants.push(...metricsPermissions());
+  const history = historyPermissions(environment.history, scope);
+  grants.push(...history);
+  const undeclared: string[] = [];
+  const declare = (section: AdapterSection, entry: { name: string; kind: string }, kind: Pick<Kinds['signals'][string], 'permissions'>, settings: unknown) => {
+    if (!kind.permissions) undeclared.push(`${section}: ${entry.name} (kind ${entry.kind})`);
+    grants.push(...(kind.permissions?.(settings, scope) ?? []));
+  };
   for (const section of ['faults', 'steps'] as const) {
     for (const entry of scenario.entries[section]) {
       const kind = kinds[section][entry.kind]!;
-      grants.push(...(kind.permissions?.(entry.settings, scope) ?? []));
+      declare(section, entry, kind, entry.settings);
       serviceRoles.push(...(kind.serviceRoles?.(entry.settings) ?? []));
     }
   }
   for (const section of ['probes', 'signals', 'canaries'] as const satisfies readonly AdapterSection[]) {
-    for (const entry of scenario.entries[section]) grants.push(...(kinds[section][entry.kind]!.permissions?.(entry.written, scope) ?? []));
+    for (const entry of scenario.entries[section]) declare(section, entry, kinds[section][entry.kind]!, entry.written);
   }
   const statements = mergeGrants(grants);
   return {
     policy: { Version: '2012-10-17', Statement: statements.map((s) => s.statement) },
     cleanupOnly: statements.filter((s) => s.cleanupOnly).map((s) => s.statement.Sid),
     serviceRoles: uniqueBy(serviceRoles, (role) => JSON.stringify(role)),
+    history: history.map((grant) => grant.purpose),
+    undeclared,
   };
 }
 

@@ -45,3 +45,27 @@ export function route53Arn(resource: string): string {
 export function hostedZoneArn(hostedZoneId: string): string {
   return route53Arn(`hostedzone/${hostedZoneId.replace(/^\/?hostedzone\//, '')}`);
 }
+
+export function isArn(value: string): boolean {
+  return value.startsWith('arn:');
+}
+
+/** A resource named by its ARN, as given; named by its name, its ARN in each allowed account. */
+export function arnsOfNamed(scope: PermissionScope, service: string, region: string, nameOrArn: string, resourceOf: (name: string) => string): string[] {
+  return isArn(nameOrArn) ? [nameOrArn] : arnsIn(scope, service, region, resourceOf(nameOrArn));
+}
+
+/** S3 ARNs have no Region and no account: a bucket, or its objects whose keys match `keys` (`prefix*`). */
+export function s3Arn(bucket: string, keys?: string): string {
+  return `arn:aws:s3:::${bucket}${keys === undefined ? '' : `/${keys}`}`;
+}
+
+/** Hands `roleArn` to `service` only (the service assumes it to act for the drill). */
+export function passRoleGrant(purpose: string, roleArn: string, service: string): Grant {
+  return { purpose, actions: ['iam:PassRole'], resources: [roleArn], condition: { StringEquals: { 'iam:PassedToService': service } } };
+}
+
+/** A built-in kind that makes no AWS calls: it needs no IAM permissions, and says so. */
+export function noAwsCalls(): Grant[] {
+  return [];
+}

@@ -1,5 +1,6 @@
 import { DescribeDBClustersCommand, type DBCluster, type RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
+import { arnsOfNamed, type Grant, type PermissionScope } from './permissions.js';
 
 export const rdsClusterKeySettings = {
   dbClusterIdentifier: z.string().min(1),
@@ -7,6 +8,14 @@ export const rdsClusterKeySettings = {
 };
 
 export interface RdsClusterKey { dbClusterIdentifier: string; region: string }
+
+export function dbClusterArns(key: RdsClusterKey, scope: PermissionScope): string[] {
+  return arnsOfNamed(scope, 'rds', key.region, key.dbClusterIdentifier, (id) => `cluster:${id}`);
+}
+
+export function readDbClusterPermissions(key: RdsClusterKey, scope: PermissionScope): Grant[] {
+  return [{ purpose: 'ReadDbCluster', actions: ['rds:DescribeDBClusters'], resources: dbClusterArns(key, scope) }];
+}
 
 /** The cluster as RDS describes it; RDS itself says DBClusterNotFoundFault for one it does not know. */
 export async function readDbCluster(client: RDSClient, key: RdsClusterKey, abortSignal: AbortSignal): Promise<DBCluster> {

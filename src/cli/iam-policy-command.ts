@@ -10,7 +10,7 @@ import { prepare } from './run-command.js';
  */
 export async function iamPolicyCommand(argv: string[], io: Io): Promise<number> {
   const { scenario, environment, kinds } = await prepare('iam-policy', argv, io);
-  const { policy, cleanupOnly, serviceRoles } = iamPolicyFor(scenario, environment, kinds);
+  const { policy, cleanupOnly, serviceRoles, history, undeclared } = iamPolicyFor(scenario, environment, kinds);
   io.out(JSON.stringify(policy, null, 2));
   if (cleanupOnly.length) io.err(`# ${cleanupOnly.join(', ')}: used only by "firedrill cleanup" and by a revert after a crash (to find what the drill tagged)`);
   for (const role of serviceRoles) {
@@ -19,5 +19,7 @@ export async function iamPolicyCommand(argv: string[], io: Io): Promise<number> 
     if (role.managedPolicies.length) io.err(`#   AWS managed policies that cover them: ${role.managedPolicies.join(', ')}`);
     for (const destination of role.writesTo) io.err(`#   write access to ${destination}`);
   }
+  if (history.length) io.err(`# ${history.join(', ')}: the drill history's calls, made with the default AWS credential chain (not the environment's profile): grant them to that principal`);
+  for (const entry of undeclared) io.err(`# ${entry} declares no IAM permissions: if it calls AWS, this policy lacks what it needs`);
   return EXIT.passed;
 }

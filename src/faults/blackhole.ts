@@ -6,6 +6,7 @@ import { exactInstant, type Instant } from '../core/measurement.js';
 import type { FaultRequest } from './blackhole-control-api.js';
 import type { ProxyState } from './blackhole-proxy.js';
 import type { FaultKind } from './fault.js';
+import { noAwsCalls } from '../aws/permissions.js';
 import { describeCall, expectSuccess, isHttpUrl, sendHttp, type HttpCall } from '../net/http-call.js';
 
 /**
@@ -39,6 +40,7 @@ const CONTROL_TIMEOUT_MS = 5_000;
 export const blackholeFault: FaultKind<BlackholeSettings> = {
   kind: 'blackhole',
   settings: settingsSchema,
+  permissions: noAwsCalls,
 
   plan(settings) {
     return [

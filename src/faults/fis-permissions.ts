@@ -1,4 +1,4 @@
-import { arnsIn, type Grant, type PermissionScope, type ServiceRole } from '../aws/permissions.js';
+import { arnsIn, passRoleGrant, type Grant, type PermissionScope, type ServiceRole } from '../aws/permissions.js';
 import { DRILL_TAG } from './fis-api.js';
 import { createdTemplateOf, type FisSettings } from './fis-settings.js';
 
@@ -20,7 +20,7 @@ export function fisPermissions(s: FisSettings, scope: PermissionScope): Grant[] 
   if (created) {
     grants.push(
       { purpose: 'CreateTaggedTemplate', actions: ['fis:CreateExperimentTemplate'], resources: [...arn('experiment-template/*'), ...arn('action/*')], condition: TAGGED_REQUEST },
-      { purpose: 'PassExperimentRoleToFis', actions: ['iam:PassRole'], resources: [created.roleArn], condition: { StringEquals: { 'iam:PassedToService': 'fis.amazonaws.com' } } },
+      passRoleGrant('PassExperimentRoleToFis', created.roleArn, 'fis.amazonaws.com'),
       { purpose: 'RemoveOwnTemplate', actions: ['fis:DeleteExperimentTemplate', 'fis:GetExperimentTemplate'], resources: arn('experiment-template/*'), condition: TAGGED_RESOURCE },
       { purpose: 'FindOwnTemplatesAfterCrash', actions: ['fis:ListExperimentTemplates'], resources: ['*'], cleanupOnly: true },
     );

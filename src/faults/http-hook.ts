@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FaultKind } from './fault.js';
+import { noAwsCalls } from '../aws/permissions.js';
 import { bracketCall, describeCall, describePlannedCall, describePlannedCheck, httpCallSchema, httpCheckSchema, runCheck, type HttpCheckSettings } from '../net/http-call.js';
 
 /**
@@ -23,6 +24,7 @@ export type HttpHookSettings = z.output<typeof settingsSchema>;
 export const httpHookFault: FaultKind<HttpHookSettings> = {
   kind: 'http-hook',
   settings: settingsSchema,
+  permissions: noAwsCalls,
 
   plan(settings) {
     return [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noAwsCalls } from '../aws/permissions.js';
 import type { CanaryEvent } from '../core/timeline.js';
 import type { AdapterKind } from '../runner/kinds.js';
 import { durationMs } from '../scenario/fields.js';
@@ -56,6 +57,7 @@ export function lazyCanary<Made extends { start(): void; stop(): Promise<void> }
 
 export const sqlCanaryKind: AdapterKind<z.input<typeof sqlCanarySettings>, Canary> = {
   settings: sqlCanarySettings,
+  permissions: noAwsCalls,
   create(name, written) {
     const s: SqlSettings = sqlCanarySettings.parse(written);
     return lazyCanary<SqlCanary>(name,
@@ -66,6 +68,7 @@ export const sqlCanaryKind: AdapterKind<z.input<typeof sqlCanarySettings>, Canar
 
 export const httpCanaryKind: AdapterKind<z.input<typeof httpCanarySettings>, Canary> = {
   settings: httpCanarySettings,
+  permissions: noAwsCalls,
   create(name, written) {
     const s: HttpSettings = httpCanarySettings.parse(written);
     return lazyCanary<HttpCanary>(name,

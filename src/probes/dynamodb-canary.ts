@@ -7,8 +7,11 @@ import type { CanaryStore } from './replicated-store-canary.js';
  * sort key the seq. Reading queries that partition with strongly consistent reads, which a
  * global table serves from the Region asked, so what it finds is what that Region has.
  */
+/** Every canary item's partition key starts so: `firedrill-canary#<runId>`. */
+export const CANARY_PARTITION_PREFIX = 'firedrill-canary#';
+
 export function dynamoDbCanaryStore(client: DynamoDBClient, where: { table: string; region: string; partitionKey: string; sortKey: string }): CanaryStore {
-  const partition = (runId: string) => `firedrill-canary#${runId}`;
+  const partition = (runId: string) => `${CANARY_PARTITION_PREFIX}${runId}`;
   return {
     label: `dynamodb:${where.table} (${where.region})`,
     close: () => client.destroy(),

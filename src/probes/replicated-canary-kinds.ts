@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { dynamoDbClient, s3Client } from '../aws/clients.js';
+import { arnsIn, s3Arn, type Grant, type PermissionScope } from '../aws/permissions.js';
 import type { AdapterKind } from '../runner/kinds.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Canary } from './canary.js';
 import { lazyCanary } from './canary-kinds.js';
-import { dynamoDbCanaryStore } from './dynamodb-canary.js';
+import { CANARY_PARTITION_PREFIX, dynamoDbCanaryStore } from './dynamodb-canary.js';
 import { createReplicatedStoreCanary, type CanaryStore, type ReplicatedStoreCanary } from './replicated-store-canary.js';
 import { s3CanaryStore } from './s3-canary.js';
 
@@ -41,8 +42,30 @@ function replicatedCanary(name: string, s: TimingSettings, primary: () => Canary
     (canary) => canary.read());
 }
 
+/** Writes under the canary's prefix in the primary bucket; lists and reads them back under it in the replica. */
+function s3ReplicationCanaryPermissions(written: z.input<typeof s3ReplicationCanarySettings>): Grant[] {
+  const s = s3ReplicationCanarySettings.parse(written);
+  return [
+    { purpose: 'WriteCanaryObjects', actions: ['s3:PutObject'], resources: [s3Arn(s.primary.bucket, `${s.prefix}*`)] },
+    { purpose: 'ListCanaryObjectsInReplica', actions: ['s3:ListBucket'], resources: [s3Arn(s.replica.bucket)], condition: { StringLike: { 's3:prefix': `${s.prefix}*` } } },
+    { purpose: 'ReadCanaryObjectsInReplica', actions: ['s3:GetObject'], resources: [s3Arn(s.replica.bucket, `${s.prefix}*`)] },
+  ];
+}
+
+/** Puts items in the primary Region and queries them in the replica's, in the canary's own partitions only. */
+function dynamoDbGlobalTableCanaryPermissions(written: z.input<typeof dynamoDbGlobalTableCanarySettings>, scope: PermissionScope): Grant[] {
+  const s = dynamoDbGlobalTableCanarySettings.parse(written);
+  const table = (region: string) => arnsIn(scope, 'dynamodb', region, `table/${s.table}`);
+  const ownPartitions = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CANARY_PARTITION_PREFIX}*`] } };
+  return [
+    { purpose: 'WriteCanaryItems', actions: ['dynamodb:PutItem'], resources: table(s.primary.region), condition: ownPartitions },
+    { purpose: 'QueryCanaryItemsInReplica', actions: ['dynamodb:Query'], resources: table(s.replica.region), condition: ownPartitions },
+  ];
+}
+
 export const s3ReplicationCanaryKind: AdapterKind<z.input<typeof s3ReplicationCanarySettings>, Canary> = {
   settings: s3ReplicationCanarySettings,
+  permissions: s3ReplicationCanaryPermissions,
   create(name, written, env) {
     const s = s3ReplicationCanarySettings.parse(written);
     const store = (where: z.output<typeof bucket>) => () => s3CanaryStore(s3Client(env.awsTarget(where.region)), { ...where, prefix: `${s.prefix}${name}/` });
@@ -52,6 +75,7 @@ export const s3ReplicationCanaryKind: AdapterKind<z.input<typeof s3ReplicationCa
 
 export const dynamoDbGlobalTableCanaryKind: AdapterKind<z.input<typeof dynamoDbGlobalTableCanarySettings>, Canary> = {
   settings: dynamoDbGlobalTableCanarySettings,
+  permissions: dynamoDbGlobalTableCanaryPermissions,
   create(name, written, env) {
     const s = dynamoDbGlobalTableCanarySettings.parse(written);
     const store = (region: string) => () => dynamoDbCanaryStore(dynamoDbClient(env.awsTarget(region)), { table: s.table, region, partitionKey: s.partitionKey, sortKey: s.sortKey });

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { AwsTarget } from '../aws/clients.js';
+import type { Grant, PermissionScope } from '../aws/permissions.js';
 import type { HistoryConfig } from '../scenario/environment.js';
 import { DrillHistory } from './drill-history.js';
 import type { Signer } from './dsse.js';
 import type { HistoryStore } from './history.js';
 import { localHistory } from './local-history.js';
-import { s3History } from './s3-history.js';
-import { defaultKeyFileSigner, keyFileSigner, kmsSigner } from './signers.js';
+import { s3History, s3HistoryPermissions } from './s3-history.js';
+import { defaultKeyFileSigner, keyFileSigner, kmsSigner, kmsSignerPermissions } from './signers.js';
 
 /** The key a state folder signs with when the config names none (created when it first signs). */
 export function defaultSigningKeyFile(stateDir: string): string {
@@ -33,6 +34,15 @@ function signerOf(config: HistoryConfig | undefined, stateDir: string): Signer {
   if (!signing) return defaultKeyFileSigner(defaultSigningKeyFile(stateDir));
   if ('keyFile' in signing) return keyFileSigner(signing.keyFile);
   return kmsSigner(signing.kms.keyId, historyTarget(signing.kms.region, config.s3?.endpoint));
+}
+
+/** What appending a drill's signed record needs: the shared bucket's calls, and the KMS key's; a local history and key files need none. */
+export function historyPermissions(config: HistoryConfig | undefined, scope: PermissionScope): Grant[] {
+  const signing = config?.signing;
+  return [
+    ...(config?.s3 ? s3HistoryPermissions(config.s3) : []),
+    ...(signing && 'kms' in signing ? kmsSignerPermissions(signing.kms, scope) : []),
+  ];
 }
 
 /** S3 and KMS through the default credential chain; an emulator's endpoint where the config gives one. */

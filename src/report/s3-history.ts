@@ -1,5 +1,6 @@
 import { GetObjectCommand, GetObjectLockConfigurationCommand, ListObjectVersionsCommand, PutObjectCommand, S3ServiceException, type DeleteMarkerEntry, type ObjectVersion } from '@aws-sdk/client-s3';
 import { s3Client, type AwsTarget } from '../aws/clients.js';
+import { s3Arn, type Grant } from '../aws/permissions.js';
 import { FiredrillError } from '../runtime/errors.js';
 import type { HistoryStore, StoredRecord } from './history.js';
 
@@ -19,6 +20,23 @@ interface ListedKey { key: string; versions: ObjectVersion[]; markers: DeleteMar
 const SEQ_DIGITS = 10;
 /** GetObject calls in flight while reading the history. */
 const READ_CONCURRENCY = 8;
+
+/**
+ * What appending a drill's record needs: check the bucket's Object Lock, list the records'
+ * versions (only under the prefix), read record versions (GetObject with a VersionId is
+ * s3:GetObjectVersion; the Object Lock headers come back only with s3:GetObjectRetention) and
+ * create the next record, locked (PutObject with Object Lock headers also needs
+ * s3:PutObjectRetention). Nothing deletes, overwrites or shortens a retention.
+ */
+export function s3HistoryPermissions(options: Pick<S3HistoryOptions, 'bucket' | 'prefix'>): Grant[] {
+  const records = s3Arn(options.bucket, `${options.prefix}*`);
+  return [
+    { purpose: 'CheckHistoryBucketObjectLock', actions: ['s3:GetBucketObjectLockConfiguration'], resources: [s3Arn(options.bucket)] },
+    { purpose: 'ListHistoryRecordVersions', actions: ['s3:ListBucketVersions'], resources: [s3Arn(options.bucket)], condition: { StringEquals: { 's3:prefix': options.prefix } } },
+    { purpose: 'ReadHistoryRecords', actions: ['s3:GetObjectVersion', 's3:GetObjectRetention'], resources: [records] },
+    { purpose: 'AppendLockedHistoryRecord', actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: [records] },
+  ];
+}
 
 /**
  * The history in an S3 bucket with versioning and Object Lock, shared by every CI job and team:

@@ -3,6 +3,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { kmsClient, type AwsTarget } from '../aws/clients.js';
+import { arnsIn, arnsOfNamed, type Grant, type PermissionScope } from '../aws/permissions.js';
 import { FiredrillError } from '../runtime/errors.js';
 import { keyIdOf, publicKeyFrom, type Signer } from './dsse.js';
 
@@ -52,6 +53,22 @@ export function defaultKeyFileSigner(file: string): Signer {
 }
 
 const KMS_RAW_LIMIT = 4096;
+const SIGNING_ALGORITHM = 'ECDSA_SHA_256';
+
+/**
+ * Sign (with the one algorithm) and GetPublicKey on the signing key. KMS authorizes both on the
+ * key itself: a key named by an alias is any key of the account, held to that alias by
+ * kms:RequestAlias.
+ */
+export function kmsSignerPermissions(kms: { keyId: string; region: string }, scope: PermissionScope): Grant[] {
+  const alias = /^(?:arn:[^:]+:kms:[^:]*:\d*:)?(alias\/.+)$/.exec(kms.keyId)?.[1];
+  const key = alias ? arnsIn(scope, 'kms', kms.region, 'key/*') : arnsOfNamed(scope, 'kms', kms.region, kms.keyId, (id) => `key/${id}`);
+  const heldToAlias: Record<string, string> = alias ? { 'kms:RequestAlias': alias } : {};
+  return [
+    { purpose: 'SignHistoryRecords', actions: ['kms:Sign'], resources: key, condition: { StringEquals: { ...heldToAlias, 'kms:SigningAlgorithm': SIGNING_ALGORITHM } } },
+    { purpose: 'ReadSigningPublicKey', actions: ['kms:GetPublicKey'], resources: key, ...(alias ? { condition: { StringEquals: heldToAlias } } : {}) },
+  ];
+}
 
 /**
  * An asymmetric KMS key (ECC_NIST_P256, ECDSA_SHA_256): the private key never leaves KMS, and
@@ -74,7 +91,7 @@ export function kmsSigner(keyId: string, target: AwsTarget): Signer {
       const request = message.length <= KMS_RAW_LIMIT
         ? { Message: message, MessageType: 'RAW' as const }
         : { Message: createHash('sha256').update(message).digest(), MessageType: 'DIGEST' as const };
-      const { Signature } = await client.send(new SignCommand({ KeyId: keyId, ...request, SigningAlgorithm: 'ECDSA_SHA_256' }));
+      const { Signature } = await client.send(new SignCommand({ KeyId: keyId, ...request, SigningAlgorithm: SIGNING_ALGORITHM }));
       if (!Signature) throw new Error(`KMS key ${keyId}: Sign returned no signature`);
       return { keyid: id, sig: Buffer.from(Signature).toString('base64') };
     },

@@ -9,16 +9,20 @@ import { cloudWatchAlarmPermissions, cloudWatchAlarmSettings, createCloudWatchAl
 import { createDnsAnswerSignal, dnsAnswerSignalSettings } from '../signals/dns-answer.js';
 import { createRoute53HealthCheckSignal, route53HealthCheckPermissions, route53HealthCheckSettings } from '../signals/route53-health-check.js';
 import { route53RecordPermissions } from '../aws/route53-records.js';
+import { readGlobalClusterPermissions } from '../aws/aurora-global-clusters.js';
+import { readServicePermissions } from '../aws/ecs-services.js';
+import { noAwsCalls } from '../aws/permissions.js';
+import { readDbClusterPermissions } from '../aws/rds-clusters.js';
 import { dynamoDbGlobalTableCanaryKind, s3ReplicationCanaryKind } from '../probes/replicated-canary-kinds.js';
 import { auroraGlobalClusterSignalSettings, createAuroraGlobalClusterSignal } from '../signals/aurora-global-cluster.js';
-import { cloudWatchMetricSettings, createCloudWatchMetricSignal } from '../signals/cloudwatch-metric.js';
-import { createEventBridgeEventsSignal, eventBridgeEventsSettings } from '../signals/eventbridge-events.js';
+import { cloudWatchMetricPermissions, cloudWatchMetricSettings, createCloudWatchMetricSignal } from '../signals/cloudwatch-metric.js';
+import { createEventBridgeEventsSignal, eventBridgeEventsPermissions, eventBridgeEventsSettings } from '../signals/eventbridge-events.js';
 import { createEcsServiceSignal, ecsServiceSignalSettings } from '../signals/ecs-service.js';
 import { createRdsClusterSignal, rdsClusterSignalSettings } from '../signals/rds-cluster.js';
-import { backupJobSignalSettings, createBackupJobSignal } from '../signals/backup-job.js';
-import { createEcrImageSignal, ecrImageSignalSettings } from '../signals/ecr-image.js';
-import { createS3BucketReplicationSignal, s3BucketReplicationSignalSettings } from '../signals/s3-bucket-replication.js';
-import { createStackSetInstanceSignal, stackSetInstanceSignalSettings } from '../signals/stack-set-instance.js';
+import { backupJobSignalPermissions, backupJobSignalSettings, createBackupJobSignal } from '../signals/backup-job.js';
+import { createEcrImageSignal, ecrImageSignalPermissions, ecrImageSignalSettings } from '../signals/ecr-image.js';
+import { createS3BucketReplicationSignal, s3BucketReplicationPermissions, s3BucketReplicationSignalSettings } from '../signals/s3-bucket-replication.js';
+import { createStackSetInstanceSignal, stackSetInstancePermissions, stackSetInstanceSignalSettings } from '../signals/stack-set-instance.js';
 import { createRoute53RecordSignal, route53RecordSettings } from '../signals/route53-record.js';
 import { createStatusEndpointSignal, statusEndpointSignalSettings } from '../signals/status-endpoint.js';
 import { createBackupRestore } from '../steps/backup-restore.js';
@@ -40,26 +44,26 @@ import { schemasOf, type AdapterEnv, type Kinds } from './kinds.js';
 export function builtinKinds(env: Pick<AdapterEnv, 'awsTarget'>): Kinds {
   return {
     probes: {
-      http: { settings: httpProbeSettings, create: (name, s) => createHttpProbe(name, s) },
-      dns: { settings: dnsProbeSettings, create: (name, s) => createDnsProbe(name, s) },
-      browser: { settings: browserProbeSettings, create: (name, s) => createBrowserProbe(name, s) },
+      http: { settings: httpProbeSettings, create: (name, s) => createHttpProbe(name, s), permissions: noAwsCalls },
+      dns: { settings: dnsProbeSettings, create: (name, s) => createDnsProbe(name, s), permissions: noAwsCalls },
+      browser: { settings: browserProbeSettings, create: (name, s) => createBrowserProbe(name, s), permissions: noAwsCalls },
     },
     signals: {
-      'status-endpoint': { settings: statusEndpointSignalSettings, create: (name, s) => createStatusEndpointSignal(name, s) },
-      'dns-answer': { settings: dnsAnswerSignalSettings, create: (name, s) => createDnsAnswerSignal(name, s) },
+      'status-endpoint': { settings: statusEndpointSignalSettings, create: (name, s) => createStatusEndpointSignal(name, s), permissions: noAwsCalls },
+      'dns-answer': { settings: dnsAnswerSignalSettings, create: (name, s) => createDnsAnswerSignal(name, s), permissions: noAwsCalls },
       'cloudwatch-alarm': { settings: cloudWatchAlarmSettings, create: (name, s, e) => createCloudWatchAlarmSignal(name, s, e.awsTarget), permissions: cloudWatchAlarmPermissions },
       'route53-health-check': { settings: route53HealthCheckSettings, create: (name, s, e) => createRoute53HealthCheckSignal(name, s, e.awsTarget), permissions: route53HealthCheckPermissions },
       'route53-record': { settings: route53RecordSettings, create: (name, s, e) => createRoute53RecordSignal(name, s, e.awsTarget), permissions: route53RecordPermissions },
-      'ecs-service': { settings: ecsServiceSignalSettings, create: (name, s, e) => createEcsServiceSignal(name, s, e.awsTarget) },
-      'rds-cluster': { settings: rdsClusterSignalSettings, create: (name, s, e) => createRdsClusterSignal(name, s, e.awsTarget) },
-      'cloudwatch-metric': { settings: cloudWatchMetricSettings, create: (name, s, e) => createCloudWatchMetricSignal(name, s, e.awsTarget) },
-      'eventbridge-events': { settings: eventBridgeEventsSettings, create: (name, s, e) => createEventBridgeEventsSignal(name, s, e.awsTarget) },
-      'aurora-global-cluster': { settings: auroraGlobalClusterSignalSettings, create: (name, s, e) => createAuroraGlobalClusterSignal(name, s, e.awsTarget) },
-      'backup-job': { settings: backupJobSignalSettings, create: (name, s, e) => createBackupJobSignal(name, s, e.awsTarget) },
+      'ecs-service': { settings: ecsServiceSignalSettings, create: (name, s, e) => createEcsServiceSignal(name, s, e.awsTarget), permissions: readServicePermissions },
+      'rds-cluster': { settings: rdsClusterSignalSettings, create: (name, s, e) => createRdsClusterSignal(name, s, e.awsTarget), permissions: readDbClusterPermissions },
+      'cloudwatch-metric': { settings: cloudWatchMetricSettings, create: (name, s, e) => createCloudWatchMetricSignal(name, s, e.awsTarget), permissions: cloudWatchMetricPermissions },
+      'eventbridge-events': { settings: eventBridgeEventsSettings, create: (name, s, e) => createEventBridgeEventsSignal(name, s, e.awsTarget), permissions: eventBridgeEventsPermissions },
+      'aurora-global-cluster': { settings: auroraGlobalClusterSignalSettings, create: (name, s, e) => createAuroraGlobalClusterSignal(name, s, e.awsTarget), permissions: readGlobalClusterPermissions },
+      'backup-job': { settings: backupJobSignalSettings, create: (name, s, e) => createBackupJobSignal(name, s, e.awsTarget), permissions: backupJobSignalPermissions },
       // Steady-state preconditions: what must already be replicated to the recovery Region.
-      'ecr-image': { settings: ecrImageSignalSettings, create: (name, s, e) => createEcrImageSignal(name, s, e.awsTarget) },
-      'stack-set-instance': { settings: stackSetInstanceSignalSettings, create: (name, s, e) => createStackSetInstanceSignal(name, s, e.awsTarget) },
-      's3-bucket-replication': { settings: s3BucketReplicationSignalSettings, create: (name, s, e) => createS3BucketReplicationSignal(name, s, e.awsTarget) },
+      'ecr-image': { settings: ecrImageSignalSettings, create: (name, s, e) => createEcrImageSignal(name, s, e.awsTarget), permissions: ecrImageSignalPermissions },
+      'stack-set-instance': { settings: stackSetInstanceSignalSettings, create: (name, s, e) => createStackSetInstanceSignal(name, s, e.awsTarget), permissions: stackSetInstancePermissions },
+      's3-bucket-replication': { settings: s3BucketReplicationSignalSettings, create: (name, s, e) => createS3BucketReplicationSignal(name, s, e.awsTarget), permissions: s3BucketReplicationPermissions },
     },
     canaries: {
       sql: sqlCanaryKind,

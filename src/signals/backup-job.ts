@@ -1,6 +1,7 @@
 import { ListBackupJobsCommand, ListCopyJobsCommand, ListRestoreJobsCommand, type BackupClient } from '@aws-sdk/client-backup';
 import { z } from 'zod';
 import { backupClient, type AwsTarget } from '../aws/clients.js';
+import type { Grant } from '../aws/permissions.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 
@@ -16,6 +17,13 @@ export const backupJobSignalSettings = z.strictObject({
 
 export type BackupJobSignalSettings = z.input<typeof backupJobSignalSettings>;
 type JobType = z.output<typeof backupJobSignalSettings>['jobType'];
+
+const LIST_ACTION: Record<JobType, string> = { backup: 'backup:ListBackupJobs', copy: 'backup:ListCopyJobs', restore: 'backup:ListRestoreJobs' };
+
+/** The three List calls have no resource-level permissions. */
+export function backupJobSignalPermissions(settings: BackupJobSignalSettings): Grant[] {
+  return [{ purpose: 'ListBackupJobsOfResource', actions: [LIST_ACTION[settings.jobType]], resources: ['*'] }];
+}
 
 /** The state before the resource has any job of that type. */
 export const NO_JOB_STATE = 'no-job';

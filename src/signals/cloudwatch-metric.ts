@@ -1,6 +1,7 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
 import { cloudWatchClient, type AwsTarget } from '../aws/clients.js';
+import type { Grant } from '../aws/permissions.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 
@@ -22,6 +23,11 @@ export const cloudWatchMetricSettings = z.strictObject({
 });
 
 export type CloudWatchMetricSettings = z.input<typeof cloudWatchMetricSettings>;
+
+/** GetMetricData has no resource-level permissions and no condition key for the namespace. */
+export function cloudWatchMetricPermissions(): Grant[] {
+  return [{ purpose: 'ReadMetricData', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }];
+}
 
 /**
  * A CloudWatch metric against a threshold, through GetMetricData — a replication lag such as

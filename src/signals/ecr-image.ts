@@ -2,6 +2,7 @@ import { DescribeImagesCommand, type ImageIdentifier } from '@aws-sdk/client-ecr
 import { z } from 'zod';
 import { isAwsError } from '../aws/aws-errors.js';
 import { ecrClient, type AwsTarget } from '../aws/clients.js';
+import { arnsIn, type Grant, type PermissionScope } from '../aws/permissions.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 
@@ -16,6 +17,10 @@ export const ecrImageSignalSettings = z.strictObject({
 }).refine((s) => (s.imageTag === undefined) !== (s.imageDigest === undefined), { message: 'expected exactly one of imageTag and imageDigest', path: ['imageTag'] });
 
 export type EcrImageSignalSettings = z.input<typeof ecrImageSignalSettings>;
+
+export function ecrImageSignalPermissions(settings: EcrImageSignalSettings, scope: PermissionScope): Grant[] {
+  return [{ purpose: 'ReadRecoveryImage', actions: ['ecr:DescribeImages'], resources: arnsIn(scope, 'ecr', settings.region, `repository/${settings.repositoryName}`) }];
+}
 
 /**
  * A steady-state precondition: the application image is in the recovery Region's ECR

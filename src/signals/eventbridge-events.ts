@@ -1,6 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { sqsClient, type AwsTarget } from '../aws/clients.js';
+import type { Grant } from '../aws/permissions.js';
 import { jsonConditionSchema, matchesCondition, readJsonPath } from '../core/json-path.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
@@ -17,6 +18,17 @@ export const eventBridgeEventsSettings = z.strictObject({
 });
 
 export type EventBridgeEventsSettings = z.input<typeof eventBridgeEventsSettings>;
+
+/** Receives and deletes (DeleteMessageBatch is authorized as sqs:DeleteMessage) on its own queue only. */
+export function eventBridgeEventsPermissions(settings: EventBridgeEventsSettings): Grant[] {
+  return [{ purpose: 'DrainEventQueue', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], resources: [queueArnOf(settings.queueUrl, settings.region)] }];
+}
+
+/** `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME` as `arn:aws:sqs:REGION:ACCOUNT:NAME`. */
+function queueArnOf(queueUrl: string, region: string): string {
+  const [account, name] = new URL(queueUrl).pathname.split('/').filter(Boolean).slice(-2);
+  return `arn:aws:sqs:${region}:${account}:${name}`;
+}
 
 /** The state before any matching event arrived. */
 export const NO_EVENT_STATE = 'no-event';

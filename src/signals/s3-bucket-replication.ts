@@ -2,6 +2,7 @@ import { GetBucketReplicationCommand, type ReplicationRule } from '@aws-sdk/clie
 import { z } from 'zod';
 import { isAwsError } from '../aws/aws-errors.js';
 import { s3Client, type AwsTarget } from '../aws/clients.js';
+import { s3Arn, type Grant } from '../aws/permissions.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 
@@ -15,6 +16,11 @@ export const s3BucketReplicationSignalSettings = z.strictObject({
 });
 
 export type S3BucketReplicationSignalSettings = z.input<typeof s3BucketReplicationSignalSettings>;
+
+/** GetBucketReplication is authorized as s3:GetReplicationConfiguration. */
+export function s3BucketReplicationPermissions(settings: S3BucketReplicationSignalSettings): Grant[] {
+  return [{ purpose: 'ReadBucketReplication', actions: ['s3:GetReplicationConfiguration'], resources: [s3Arn(settings.bucket)] }];
+}
 
 const bucketNameOf = (bucketOrArn: string) => bucketOrArn.replace(/^arn:aws[\w-]*:s3:::/, '');
 

@@ -2,6 +2,7 @@ import { DescribeStackInstanceCommand } from '@aws-sdk/client-cloudformation';
 import { z } from 'zod';
 import { isAwsError } from '../aws/aws-errors.js';
 import { cloudFormationClient, type AwsTarget } from '../aws/clients.js';
+import { arnsIn, type Grant, type PermissionScope } from '../aws/permissions.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Observation, Signal } from './signal.js';
 
@@ -20,6 +21,11 @@ export const stackSetInstanceSignalSettings = z.strictObject({
 });
 
 export type StackSetInstanceSignalSettings = z.input<typeof stackSetInstanceSignalSettings>;
+
+/** A StackSet's ARN ends in its generated id: `stackset/NAME:*`. */
+export function stackSetInstancePermissions(settings: StackSetInstanceSignalSettings, scope: PermissionScope): Grant[] {
+  return [{ purpose: 'ReadStackSetInstance', actions: ['cloudformation:DescribeStackInstance'], resources: arnsIn(scope, 'cloudformation', settings.region, `stackset/${settings.stackSetName}:*`) }];
+}
 
 /**
  * A steady-state precondition: the StackSet's instance in the recovery Region is current

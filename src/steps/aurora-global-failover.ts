@@ -7,7 +7,8 @@ import type { Instant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import { observeUntil } from '../runtime/observe-until.js';
 import { durationMs } from '../scenario/fields.js';
-import { describeGlobalCluster, globalClusterKeySettings, readGlobalCluster, writerArnOf } from '../aws/aurora-global-clusters.js';
+import { describeGlobalCluster, globalClusterArns, globalClusterKeySettings, readGlobalCluster, readGlobalClusterPermissions, writerArnOf } from '../aws/aurora-global-clusters.js';
+import { arnsIn, type Grant, type PermissionScope } from '../aws/permissions.js';
 
 export const auroraGlobalFailoverSettings = z.strictObject({
   ...globalClusterKeySettings,
@@ -39,6 +40,7 @@ export function createAuroraGlobalFailover(resolveTarget: (region: string) => Aw
   return {
     kind: 'aurora-global-failover',
     settings: auroraGlobalFailoverSettings,
+    permissions: globalFailoverPermissions,
     plan(s) {
       const change = `${operation(s.mode)} ${s.globalClusterIdentifier} -> writer ${s.targetDbClusterArn}, then wait up to ${s.timeout}ms for it to be available`;
       const undo = s.revert
@@ -93,6 +95,23 @@ export function createAuroraGlobalFailover(resolveTarget: (region: string) => Aw
       });
     },
   };
+}
+
+const MOVE_ACTION: Record<AuroraGlobalFailoverSettings['mode'], string> = { failover: 'rds:FailoverGlobalCluster', switchover: 'rds:SwitchoverGlobalCluster' };
+
+/**
+ * Both calls are authorized on the global cluster and on the cluster that becomes the writer.
+ * The writer to switch back to on revert is read when the drill runs, not named in the
+ * settings: any cluster of the account, in any Region, and RDS takes only a member of this
+ * global cluster.
+ */
+function globalFailoverPermissions(s: AuroraGlobalFailoverSettings, scope: PermissionScope): Grant[] {
+  const globalCluster = globalClusterArns(s, scope);
+  return [
+    ...readGlobalClusterPermissions(s, scope),
+    { purpose: 'MoveGlobalWriterToTarget', actions: [MOVE_ACTION[s.mode]], resources: [...globalCluster, s.targetDbClusterArn] },
+    ...(s.revert ? [{ purpose: 'SwitchGlobalWriterBackOnRevert', actions: [MOVE_ACTION.switchover], resources: [...globalCluster, ...arnsIn(scope, 'rds', '*', 'cluster:*')] }] : []),
+  ];
 }
 
 function previousWriterOf(state: JsonObject): string | null {

@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-backup';
 import { z } from 'zod';
 import { backupClient, withClient, type AwsTarget } from '../aws/clients.js';
+import { arnsIn, passRoleGrant, type Grant, type PermissionScope } from '../aws/permissions.js';
 import { timelineMsOf } from '../core/clock.js';
 import { exactInstant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
@@ -44,6 +45,7 @@ export function createBackupRestore(resolveTarget: (region: string) => AwsTarget
   return {
     kind: 'backup-restore',
     settings: backupRestoreSettings,
+    permissions: backupRestorePermissions,
     plan(s) {
       return [
         `backup:ListRecoveryPointsByBackupVault ${s.backupVaultName} (${s.region}) for ${s.resourceArn}: the newest COMPLETED recovery point`,
@@ -88,6 +90,21 @@ export function createBackupRestore(resolveTarget: (region: string) => AwsTarget
     },
     async verifyReverted() {},
   };
+}
+
+/**
+ * The vault's recovery points, a restore of one of them (which one is known only when the drill
+ * runs: the newest) as the restore role, handed to AWS Backup only, and the job's progress:
+ * DescribeRestoreJob has no resource-level permissions.
+ */
+function backupRestorePermissions(s: BackupRestoreSettings, scope: PermissionScope): Grant[] {
+  const arn = (resource: string) => arnsIn(scope, 'backup', s.region, resource);
+  return [
+    { purpose: 'FindNewestRecoveryPoint', actions: ['backup:ListRecoveryPointsByBackupVault'], resources: arn(`backup-vault:${s.backupVaultName}`) },
+    { purpose: 'StartRestoreJob', actions: ['backup:StartRestoreJob'], resources: arn('recovery-point:*') },
+    passRoleGrant('PassRestoreRoleToBackup', s.iamRoleArn, 'backup.amazonaws.com'),
+    { purpose: 'WatchRestoreJob', actions: ['backup:DescribeRestoreJob'], resources: ['*'] },
+  ];
 }
 
 async function newestRecoveryPoint(client: BackupClient, s: BackupRestoreSettings, abortSignal: AbortSignal): Promise<RecoveryPointByBackupVault> {

@@ -7,7 +7,7 @@ import { exactInstant, type Instant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import { observeUntil } from '../runtime/observe-until.js';
 import { durationMs } from '../scenario/fields.js';
-import { ecsServiceKeySettings, labelOfService, readService, serviceDetail, steadyStateEventTime } from '../aws/ecs-services.js';
+import { ecsServiceArns, ecsServiceKeySettings, labelOfService, readService, readServicePermissions, serviceDetail, steadyStateEventTime } from '../aws/ecs-services.js';
 
 export const ecsDesiredCountSettings = z.strictObject({
   ...ecsServiceKeySettings,
@@ -38,6 +38,11 @@ export function createEcsDesiredCount(resolveTarget: (region: string) => AwsTarg
   return {
     kind: 'ecs-desired-count',
     settings: ecsDesiredCountSettings,
+    /** UpdateService to scale (and to scale back on revert), DescribeServices to wait for the tasks. */
+    permissions: (s, scope) => [
+      ...readServicePermissions(s, scope),
+      { purpose: 'ScaleEcsService', actions: ['ecs:UpdateService'], resources: ecsServiceArns(s, scope) },
+    ],
     plan(s) {
       const change = `ecs:UpdateService ${labelOfService(s)} (${s.region}) desiredCount -> ${s.desiredCount}, then wait up to ${s.timeout}ms for ${s.desiredCount} running tasks`;
       const undo = s.revert

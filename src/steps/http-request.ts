@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { answerProblem, httpExpectationSchema, type HttpExpectation } from '../core/http-expectation.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
+import { noAwsCalls } from '../aws/permissions.js';
 import { describeCall, describePlannedCall, describePlannedCheck, httpCallSchema, httpCheckSchema, runCheck, sendHttp, type HttpCallSettings } from '../net/http-call.js';
 
 export const httpStepSettings = z.strictObject({
@@ -27,6 +28,7 @@ const ANSWER_KEPT = 2_000;
 export const httpStep: FaultKind<HttpStepSettings> = {
   kind: 'http',
   settings: httpStepSettings,
+  permissions: noAwsCalls,
 
   plan(s) {
     return [

@@ -1,6 +1,7 @@
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { lambdaClient, type AwsTarget } from '../aws/clients.js';
+import { arnsIn, isArn, type PermissionScope } from '../aws/permissions.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 
@@ -33,6 +34,7 @@ export function createLambdaInvoke(resolveTarget: (region: string) => AwsTarget)
   return {
     kind: 'lambda-invoke',
     settings: lambdaInvokeSettings,
+    permissions: (s, scope) => [{ purpose: 'InvokeRunbookFunction', actions: ['lambda:InvokeFunction'], resources: functionArns(s, scope) }],
     plan(s) {
       return [
         `lambda:Invoke ${label(s)} with ${JSON.stringify(s.payload)}, waiting for its answer`,
@@ -76,6 +78,19 @@ export function createLambdaInvoke(resolveTarget: (region: string) => AwsTarget)
       client.destroy();
     }
   }
+}
+
+/**
+ * The function (version or alias) invoked: Lambda authorizes an invocation with a qualifier on
+ * the qualified ARN only. `functionName` is a name (`pin` or `pin:live`), a partial ARN
+ * (`123456789012:function:pin`) or an ARN.
+ */
+function functionArns(s: LambdaInvokeSettings, scope: PermissionScope): string[] {
+  const qualified = s.qualifier ? `${s.functionName}:${s.qualifier}` : s.functionName;
+  if (isArn(qualified)) return [qualified];
+  const partial = /^(\d{12}):function:(.+)$/.exec(qualified);
+  if (partial) return [`arn:aws:lambda:${s.region}:${partial[1]}:function:${partial[2]}`];
+  return arnsIn(scope, 'lambda', s.region, `function:${qualified}`);
 }
 
 /** The function's answer: its JSON, or its text when it is not JSON, cut to ANSWER_KEPT. */

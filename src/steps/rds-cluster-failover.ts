@@ -7,7 +7,7 @@ import type { Instant } from '../core/measurement.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
 import { observeUntil } from '../runtime/observe-until.js';
 import { durationMs } from '../scenario/fields.js';
-import { describeDbCluster, rdsClusterKeySettings, readDbCluster, writerOf } from '../aws/rds-clusters.js';
+import { dbClusterArns, describeDbCluster, rdsClusterKeySettings, readDbCluster, readDbClusterPermissions, writerOf } from '../aws/rds-clusters.js';
 
 export const rdsClusterFailoverSettings = z.strictObject({
   ...rdsClusterKeySettings,
@@ -34,6 +34,11 @@ export function createRdsClusterFailover(resolveTarget: (region: string) => AwsT
   return {
     kind: 'rds-cluster-failover',
     settings: rdsClusterFailoverSettings,
+    /** FailoverDBCluster there (and back on revert), DescribeDBClusters to wait for the new writer. */
+    permissions: (s, scope) => [
+      ...readDbClusterPermissions(s, scope),
+      { purpose: 'FailOverDbCluster', actions: ['rds:FailoverDBCluster'], resources: dbClusterArns(s, scope) },
+    ],
     plan(s) {
       const change = `rds:FailoverDBCluster ${label(s)} -> ${s.targetDbInstanceIdentifier ?? 'a reader RDS picks'}, then wait up to ${s.timeout}ms for it to be available with that writer`;
       const undo = s.revert

@@ -3,7 +3,8 @@ import {
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import { rdsClient, withClient, type AwsTarget } from '../aws/clients.js';
-import { readDbCluster } from '../aws/rds-clusters.js';
+import { arnsOfNamed, type Grant, type PermissionScope } from '../aws/permissions.js';
+import { dbClusterArns, readDbCluster, readDbClusterPermissions } from '../aws/rds-clusters.js';
 import { wallTimeOf } from '../core/clock.js';
 import type { FaultKind } from '../faults/fault.js';
 import { observeUntil } from '../runtime/observe-until.js';
@@ -33,6 +34,19 @@ interface Replica {
   promoteCall: string;
   read(client: RDSClient, abortSignal: AbortSignal): Promise<ReplicaState>;
   promote(client: RDSClient, abortSignal: AbortSignal): Promise<unknown>;
+}
+
+/** Describe (to wait, and for the evidence) and promote the one replica, cluster or instance. */
+function replicaPermissions(s: RdsReplicaPromotionSettings, scope: PermissionScope): Grant[] {
+  if (s.dbClusterIdentifier) {
+    const key = { dbClusterIdentifier: s.dbClusterIdentifier, region: s.region };
+    return [...readDbClusterPermissions(key, scope), { purpose: 'PromoteReplicaDbCluster', actions: ['rds:PromoteReadReplicaDBCluster'], resources: dbClusterArns(key, scope) }];
+  }
+  const instance = arnsOfNamed(scope, 'rds', s.region, s.dbInstanceIdentifier!, (id) => `db:${id}`);
+  return [
+    { purpose: 'ReadDbInstance', actions: ['rds:DescribeDBInstances'], resources: instance },
+    { purpose: 'PromoteReplicaDbInstance', actions: ['rds:PromoteReadReplica'], resources: instance },
+  ];
 }
 
 function replicaOf(s: RdsReplicaPromotionSettings): Replica {
@@ -78,6 +92,7 @@ export function createRdsReplicaPromotion(resolveTarget: (region: string) => Aws
   return {
     kind: 'rds-replica-promotion',
     settings: rdsReplicaPromotionSettings,
+    permissions: replicaPermissions,
     plan(s) {
       const replica = replicaOf(s);
       return [

@@ -18,6 +18,7 @@ import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';
 import { backupStandIn } from '../support/backup-stand-in.js';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
+const DRILL_FILE = join(projectDir, 'drills/aws-backup-restore.yaml');
 const RESTORE_MS = 1_000;
 
 describe('backup and restore on AWS (drills/aws-backup-restore.yaml on moto)', function () {
@@ -58,7 +59,7 @@ describe('backup and restore on AWS (drills/aws-backup-restore.yaml on moto)', f
   });
 
   it('detects from the event, restores the copy, and its RTO holds AWS Backup\'s own restore time', async function () {
-    const { code, text, result, timeline } = await world.runDrill(join(projectDir, 'drills/aws-backup-restore.yaml'));
+    const { code, text, result, timeline } = await world.runDrill(DRILL_FILE);
     expect(code, text).to.equal(EXIT.passed);
     const restored = timeline.find((e) => e.kind === 'fault' && e.fault === 'restore' && e.action === 'injected');
     expect(restored, 'the restore step on the timeline').to.not.equal(undefined);
@@ -84,10 +85,14 @@ describe('backup and restore on AWS (drills/aws-backup-restore.yaml on moto)', f
       creationDate: new Date(Date.now() - 60_000), completionDate: new Date(Date.now() - 30_000), recoveryPointArn: `arn:aws:backup:${WORLD.recovery}:${WORLD.account}:recovery-point:copy-2`,
       statusMessage: 'Access denied to the destination vault\'s key',
     });
-    const { code, text, result, timeline } = await world.runDrill(join(projectDir, 'drills/aws-backup-restore.yaml'));
+    const { code, text, result, timeline } = await world.runDrill(DRILL_FILE);
     expect(code, text).to.equal(EXIT.aborted);
     expect(result.aborted.reason).to.equal(`steady state not met before injecting, so no fault was injected: signal newest-copy is FAILED, expected COMPLETED (the newest copy job of arn:aws:rds:${WORLD.primary}:${WORLD.account}:db:orders, copy-job-2, is FAILED: Access denied to the destination vault's key)`);
     expect(timeline.filter((e) => e.kind === 'fault' && e.action === 'injected'), 'faults or steps applied').to.deep.equal([]);
     expect(standIn.requests.filter((r) => r.operation === 'PUT /restore-jobs').length, 'restores started').to.equal(restoresBefore);
+  });
+
+  it('prints with iam-policy a policy that allows each AWS call the drills made, on its resource, and grants nothing else', async function () {
+    expect(await world.iamPolicyVersusCalls(DRILL_FILE)).to.deep.equal({ denied: [], grantedNotCalled: [], calledNotGranted: [] });
   });
 });

@@ -27,8 +27,10 @@ import { describeRecordSet, readRecordSet } from '../../src/aws/route53-records.
 import { startAwsDrillWorld, WORLD, type AwsDrillWorld } from '../support/aws-drill-world.js';
 import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';
 import { ecsTaskStart } from '../support/ecs-task-start.js';
+import { route53ChangesPending } from '../support/route53-pending-changes.js';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
+const DRILL_FILE = join(projectDir, 'drills/aws-pilot-light.yaml');
 const TASK_START_MS = 1_500;
 const RECORD = 'app.pilot.test.';
 const IMAGE_TAG = 'v42';
@@ -58,6 +60,7 @@ async function replicateToRecoveryRegion(moto: Emulator, ecr: ECRClient): Promis
 describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function () {
   let moto: Emulator;
   let standIn: AwsStandIn;
+  let pendingChanges: AwsStandIn;
   let ecs: ECSClient;
   let r53: Route53Client;
   let ecr: ECRClient;
@@ -72,6 +75,7 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     moto = await startMoto({ projectDir });
     const tasks = ecsTaskStart();
     standIn = await startAwsStandIn({ upstream: moto.endpoint, rewrite: tasks.rewrite });
+    pendingChanges = await startAwsStandIn({ upstream: moto.endpoint, rewrite: route53ChangesPending });
     void standIn.nextRequest('UpdateService').then(() => { setTimeout(() => tasks.start(2), TASK_START_MS); });
     ecs = ecsClient(emulatorTarget(standIn.endpoint, WORLD.recovery));
     r53 = route53Client(emulatorTarget(moto.endpoint, WORLD.primary));
@@ -84,7 +88,7 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: hostedZoneId, ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: RECORD, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '10.0.0.1' }] } }] } }));
     world = await startAwsDrillWorld({
       moto,
-      endpoints: { ecs: standIn.endpoint },
+      endpoints: { ecs: standIn.endpoint, route53: pendingChanges.endpoint },
       vars: { hostedZoneId, appImageTag: IMAGE_TAG },
       onPrimaryDown() { faultCalls++; },
       async serving(primaryDown) {
@@ -101,11 +105,12 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     ecr?.destroy();
     await world?.stop();
     await standIn?.stop();
+    await pendingChanges?.stop();
     await moto?.stop();
   });
 
   it('detects from the event, scales the recovery service up, switches DNS, and counts the scale-up in its recovery', async function () {
-    const { code, text, result } = await world.runDrill(join(projectDir, 'drills/aws-pilot-light.yaml'));
+    const { code, text, result } = await world.runDrill(DRILL_FILE);
     expect(code, text).to.equal(EXIT.passed);
     const { failoverMs, rtoMs } = result.measurements;
     // Tasks start 1.5 s after UpdateService, which the drill sends after the fault and after the
@@ -124,7 +129,7 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     // The replication lost: the recovery Region's repository no longer has the image.
     await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'app', imageIds: [{ imageTag: IMAGE_TAG }] }));
     const faultCallsBefore = faultCalls;
-    const { code, text, result, timeline } = await world.runDrill(join(projectDir, 'drills/aws-pilot-light.yaml'));
+    const { code, text, result, timeline } = await world.runDrill(DRILL_FILE);
     expect(code, text).to.equal(EXIT.aborted);
     expect(result.outcome).to.equal('aborted');
     expect(result.aborted.reason).to.match(new RegExp(`^steady state not met before injecting, so no fault was injected: signal recovery-image is missing, expected present \\(ECR has no image app:${IMAGE_TAG} in ${WORLD.recovery}\\)$`));
@@ -132,5 +137,9 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     expect(faultCalls, 'calls to the primary\'s fault hook').to.equal(faultCallsBefore);
     expect((await recoveryService()).desiredCount).to.equal(0);
     expect(await recordValue()).to.equal('10.0.0.1');
+  });
+
+  it('prints with iam-policy a policy that allows each AWS call the drills made, on its resource, and grants nothing else', async function () {
+    expect(await world.iamPolicyVersusCalls(DRILL_FILE)).to.deep.equal({ denied: [], grantedNotCalled: [], calledNotGranted: [] });
   });
 });

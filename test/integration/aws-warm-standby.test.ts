@@ -25,6 +25,7 @@ import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';
 import { startReplicator, type Replicator } from '../support/replicator.js';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
+const DRILL_FILE = join(projectDir, 'drills/aws-warm-standby.yaml');
 const FAILOVER_MS = 1_000;
 const LAG_BEFORE_FAULT_MS = 420;
 const EMPTY_ZIP = Buffer.concat([Buffer.from('PK\x05\x06'), Buffer.alloc(18)]);
@@ -95,7 +96,7 @@ describe('warm standby on AWS (drills/aws-warm-standby.yaml on moto)', function 
   });
 
   it('fails the global database over, pins with the Lambda, and measures RPO from the object canary and the lag before the fault', async function () {
-    const { code, text, result, timeline } = await world.runDrill(join(projectDir, 'drills/aws-warm-standby.yaml'));
+    const { code, text, result, timeline } = await world.runDrill(DRILL_FILE);
     expect(code, text).to.equal(EXIT.passed);
 
     const lag = timeline.find((e) => e.kind === 'signal' && e.signal === 'replication-lag');
@@ -115,5 +116,9 @@ describe('warm standby on AWS (drills/aws-warm-standby.yaml on moto)', function 
     expect(result.measurements.rtoMs.upper).to.be.at.least(FAILOVER_MS);
     // Reverted: the writer is back in the primary Region (a switchover, the failback).
     expect(await writerRegion()).to.equal(WORLD.primary);
+  });
+
+  it('prints with iam-policy a policy that allows each AWS call the drills made, on its resource, and grants nothing else', async function () {
+    expect(await world.iamPolicyVersusCalls(DRILL_FILE)).to.deep.equal({ denied: [], grantedNotCalled: [], calledNotGranted: [] });
   });
 });

@@ -5,15 +5,13 @@
  * directly); then cleanup's lookups by tag are made the same way. Each recorded call must be
  * allowed by the printed policy (action and resource, IAM wildcards; conditions are not evaluated
  * here), and the policy must grant no action that was never called, except iam:PassRole, which
- * AWS checks inside CreateExperimentTemplate and which has no call of its own.
+ * AWS checks inside CreateExperimentTemplate and which has no call of its own (iam-calls.ts).
  */
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Io } from '../../src/cli/io.js';
-import { iamPolicyFor, type DrillPolicy, type PolicyStatement } from '../../src/aws/iam-policy.js';
+import { iamPolicyFor, type DrillPolicy } from '../../src/aws/iam-policy.js';
 import { main } from '../../src/cli/main.js';
 import { createClock } from '../../src/core/clock.js';
 import { createFisFault, stopExperimentsByDrillTag, type FisSettings } from '../../src/faults/fis.js';
@@ -26,92 +24,22 @@ import type { DrillResult } from '../../src/runner/result.js';
 import { EXIT } from '../../src/runtime/errors.js';
 import { awsTargetOf, type Environment } from '../../src/scenario/environment.js';
 import { loadScenario, type LoadedScenario } from '../../src/scenario/load.js';
-import { startHttpFaultProxy, type HttpFaultProxy, type ProxyRecord } from '../support/http-fault-proxy.js';
+import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';
+import { startHttpFaultProxy, type HttpFaultProxy } from '../support/http-fault-proxy.js';
+import { deniedCalls, grantedVersusCalled, iamCallsOf, type AwsCall } from '../support/iam-calls.js';
+import { route53ChangesPending } from '../support/route53-pending-changes.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
 const PROJECT_DIR = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const DRILL = join(PROJECT_DIR, 'drills', 'lab-fis-outage.yaml');
 const REGION = LAB_REGIONS.primary;
-const fisArn = (resource: string) => `arn:aws:fis:${REGION}:${LAB_ACCOUNT}:${resource}`;
-
-/** Authorization checked by AWS inside another call; no request of its own to record. */
-const AUTHORIZATION_ONLY = ['iam:PassRole'];
-
-interface AwsCall {
-  action: string;
-  resource: string;
-}
-
-/** A recorded request as the IAM action and resource AWS authorizes it as. */
-function iamCallOf(request: ProxyRecord, scenario: LoadedScenario): AwsCall {
-  const path = request.path.split('?')[0]!;
-  if (request.service === 'fis') {
-    const [, collection, id] = path.split('/');
-    const noun = collection === 'experimentTemplates' ? 'ExperimentTemplate' : 'Experiment';
-    const resource = fisArn(`${collection === 'experimentTemplates' ? 'experiment-template' : 'experiment'}/${id ?? 'new'}`);
-    if (request.method === 'POST') return { action: collection === 'experimentTemplates' ? 'fis:CreateExperimentTemplate' : 'fis:StartExperiment', resource };
-    if (request.method === 'DELETE') return { action: collection === 'experimentTemplates' ? 'fis:DeleteExperimentTemplate' : 'fis:StopExperiment', resource };
-    return id ? { action: `fis:Get${noun}`, resource } : { action: `fis:List${noun}s`, resource: '*' };
-  }
-  if (request.service === 'route53') {
-    const zone = /\/hostedzone\/([^/]+)\/rrset/.exec(path);
-    if (zone) return { action: request.method === 'POST' ? 'route53:ChangeResourceRecordSets' : 'route53:ListResourceRecordSets', resource: `arn:aws:route53:::hostedzone/${zone[1]}` };
-    const change = /\/change\/([^/]+)/.exec(path);
-    if (change) return { action: 'route53:GetChange', resource: `arn:aws:route53:::change/${change[1]}` };
-  }
-  if (request.service === 'monitoring') {
-    if (request.operation === 'PutMetricData') return { action: 'cloudwatch:PutMetricData', resource: '*' };
-    const alarm = scenario.entries.signals.find((s) => s.kind === 'cloudwatch-alarm')!.written.alarm as string;
-    return { action: `cloudwatch:${request.operation}`, resource: `arn:aws:cloudwatch:${REGION}:${LAB_ACCOUNT}:alarm:${alarm}` };
-  }
-  if (request.service === 'sts') return { action: `sts:${request.operation}`, resource: '*' };
-  throw new Error(`unexpected AWS call ${request.service} ${request.method} ${request.path}`);
-}
-
-/** IAM's wildcards: `*` any run of characters, `?` one; actions compare case-insensitively. */
-function matches(pattern: string, value: string, ignoreCase = false): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, ignoreCase ? 'i' : '');
-  return regex.test(value);
-}
-
-/**
- * Route 53 answers a change PENDING and the step polls GetChange until INSYNC; moto answers
- * INSYNC at once. This stand-in between the recorder and the emulator answers changes PENDING
- * (GetChange, from moto, then reads INSYNC), so the recorded drill takes the path it takes on AWS.
- */
-async function startPendingChangesProxy(upstream: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const target = new URL(upstream);
-  const server = createServer((req, res) => {
-    const outgoing = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => {
-        let body = Buffer.concat(chunks).toString('utf8');
-        if (req.method === 'POST' && /\/rrset\/?$/.test(req.url ?? '')) body = body.replace('<Status>INSYNC</Status>', '<Status>PENDING</Status>');
-        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'content-length': String(Buffer.byteLength(body)) });
-        res.end(body);
-      });
-    });
-    outgoing.on('error', (error) => res.destroy(error));
-    req.pipe(outgoing);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
-
-function allowingStatement(statements: PolicyStatement[], call: AwsCall): PolicyStatement | undefined {
-  return statements.find((s) => s.Action.some((a) => matches(a, call.action, true)) && s.Resource.some((r) => matches(r, call.resource)));
-}
 
 describe('firedrill iam-policy covers exactly the calls of the lab FIS drill (recorded against the emulator)', function () {
   this.timeout(180_000);
   let work: TempDir;
   let lab: Lab;
   let recorder: HttpFaultProxy;
-  let pendingChanges: Awaited<ReturnType<typeof startPendingChangesProxy>>;
+  let pendingChanges: AwsStandIn;
   let environment: Environment;
   let scenario: LoadedScenario;
   let result: DrillResult;
@@ -124,7 +52,7 @@ describe('firedrill iam-policy covers exactly the calls of the lab FIS drill (re
     work = createTempDir('iam-policy');
     const stateDir = join(work.path, 'state');
     lab = await startLab({ dir: join(stateDir, 'lab'), projectDir: PROJECT_DIR, fisStateSeconds: 3 });
-    pendingChanges = await startPendingChangesProxy(lab.vars.awsEndpoint);
+    pendingChanges = await startAwsStandIn({ upstream: lab.vars.awsEndpoint, rewrite: route53ChangesPending });
     recorder = await startHttpFaultProxy({ upstream: pendingChanges.endpoint });
     environment = { ...lab.environment, aws: { ...lab.environment.aws!, endpoints: { default: recorder.endpoint } } };
     const kinds = kindsFor(environment);
@@ -140,14 +68,14 @@ describe('firedrill iam-policy covers exactly the calls of the lab FIS drill (re
     const stillRunning = { clock: createClock(), signal: new AbortController().signal, drillId: `${result.drillId}-running`, remember: async () => {}, log: () => {} };
     const injected = await fault.inject(fisEntry.settings as FisSettings, stillRunning);
     await fault.revert(fisEntry.settings as FisSettings, injected.state, stillRunning);
-    drillCalls = recorder.requests.map((r) => iamCallOf(r, scenario));
+    drillCalls = recorder.requests.flatMap((r) => iamCallsOf(r, LAB_ACCOUNT));
 
     // What cleanup does when the journal lost the ids: find the drill's experiments and templates by its tag.
     const fromCleanup = recorder.requests.length;
     await stopExperimentsByDrillTag(awsTargetOf(environment, REGION), result.drillId);
     const ctx = { clock: createClock(), signal: new AbortController().signal, drillId: result.drillId, remember: async () => {}, log: () => {} };
     await fault.revert(fisEntry.settings as FisSettings, { region: REGION, createdTemplate: true }, ctx);
-    cleanupCalls = recorder.requests.slice(fromCleanup).map((r) => iamCallOf(r, scenario));
+    cleanupCalls = recorder.requests.slice(fromCleanup).flatMap((r) => iamCallsOf(r, LAB_ACCOUNT));
 
     // The policy as the command prints it, for the lab environment the lab's state file names.
     const out: string[] = [];
@@ -179,14 +107,12 @@ describe('firedrill iam-policy covers exactly the calls of the lab FIS drill (re
   });
 
   it('allows every call the drill and cleanup made, on the resource it was made on', function () {
-    const denied = [...drillCalls, ...cleanupCalls].filter((call) => !allowingStatement(printed.Statement, call));
-    expect(denied.map((c) => `${c.action} on ${c.resource}`), 'calls the policy does not allow').to.deep.equal([]);
+    expect(deniedCalls(printed, [...drillCalls, ...cleanupCalls]), 'calls the policy does not allow').to.deep.equal([]);
   });
 
   it('grants nothing else: every granted action was called', function () {
-    const granted = new Set(printed.Statement.flatMap((s) => s.Action).filter((a) => !AUTHORIZATION_ONLY.includes(a)));
-    const called = new Set([...drillCalls, ...cleanupCalls].map((c) => c.action));
-    expect([...granted].sort()).to.deep.equal([...called].sort());
+    const { granted, called } = grantedVersusCalled(printed, [...drillCalls, ...cleanupCalls]);
+    expect(granted).to.deep.equal(called);
   });
 
   it('keeps cleanup\'s lookups by tag in their own statements, which the drill itself did not need', function () {

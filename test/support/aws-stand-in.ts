@@ -9,9 +9,7 @@ import { describeRequest, readBody, type ProxiedRequest } from './http-fault-pro
  * jobs, a global-cluster failover); what it leaves goes to upstream (moto), and `rewrite` may
  * change upstream's answer (ECS tasks that take time to start). Kept apart from the harness.
  */
-export interface StandInRequest extends ProxiedRequest {
-  body: string;
-}
+export type StandInRequest = ProxiedRequest;
 
 export interface StandInReply {
   status?: number;
@@ -39,7 +37,7 @@ export async function startAwsStandIn(options: {
 
   const server = createServer((req, res) => {
     void readBody(req).then(async (raw) => {
-      const request: StandInRequest = { ...describeRequest(req, raw, requests.length + 1), body: raw.toString('utf8') };
+      const request: StandInRequest = describeRequest(req, raw, requests.length + 1);
       requests.push(request);
       for (const waiter of waiters.filter((w) => w.operation === request.operation)) {
         waiters.splice(waiters.indexOf(waiter), 1);

@@ -18,6 +18,8 @@ export interface ProxiedRequest {
   path: string;
   /** The signing name from the credential scope: `monitoring`, `fis`, `route53`. */
   service: string;
+  /** The Region from the credential scope. */
+  region: string;
   protocol: AwsProtocol;
   /** `DescribeAlarms`, from x-amz-target or the Query Action; `METHOD /path` for REST protocols. */
   operation: string;
@@ -27,6 +29,7 @@ export interface ProxiedRequest {
   attempt?: number;
   /** `x-amzn-query-mode: true`: a JSON service that answers errors the Query way too. */
   queryCompatible: boolean;
+  body: string;
 }
 
 export type FaultAnswer = 'throttle' | 'unavailable';
@@ -115,7 +118,7 @@ export function describeRequest(req: IncomingMessage, body: Buffer, seq: number)
     const value = req.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
-  const service = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(header('authorization') ?? '')?.[1] ?? 'unknown';
+  const [, region = 'unknown', service = 'unknown'] = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(header('authorization') ?? '') ?? [];
   const target = header('x-amz-target');
   const contentType = header('content-type') ?? '';
   const attempt = /attempt=(\d+)/.exec(header('amz-sdk-request') ?? '')?.[1];
@@ -125,6 +128,8 @@ export function describeRequest(req: IncomingMessage, body: Buffer, seq: number)
     method: req.method ?? 'GET',
     path: req.url ?? '/',
     service,
+    region,
+    body: body.toString('utf8'),
     ...(invocationId ? { invocationId } : {}),
     ...(attempt ? { attempt: Number(attempt) } : {}),
     queryCompatible: header('x-amzn-query-mode') === 'true',
