@@ -7,7 +7,7 @@ import type { RecordedTimeline } from '../core/timeline.js';
 import type { DrillPlugin } from '../runner/plugin.js';
 import { allureTestOf } from './allure-steps.js';
 import type { DrillOutput } from './drill-output.js';
-import { CHART_FILE, renderTimelineChart } from './timeline-chart.js';
+import { CHART_FILE, drawTimelineChart } from './chart-plugin.js';
 
 /**
  * A file the allure test carries: `result.json`, the timeline, the chart, every evidence file.
@@ -21,7 +21,7 @@ const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json', '.n
 /** A drill as the allure writers read it: its folder and result, and its timeline (read back, or the drill's own). */
 export type AllureDrill = Pick<DrillOutput, 'dir' | 'resultFile' | 'result'> & RecordedTimeline;
 
-export function drillAttachments(drill: AllureDrill): DrillAttachment[] {
+export async function drillAttachments(drill: AllureDrill): Promise<DrillAttachment[]> {
   const files = new Map<string, DrillAttachment>();
   const add = (name: string, from: { path: string } | { content: Buffer }) => files.set(name, { name, type: CONTENT_TYPES[extname(name)] ?? 'application/octet-stream', ...from });
   add('result.json', { path: drill.resultFile });
@@ -30,15 +30,15 @@ export function drillAttachments(drill: AllureDrill): DrillAttachment[] {
     if (existsSync(path)) add(artifact.path, { path });
   }
   // A drill run before the chart plugin was wired in has none: draw it.
-  if (!files.has(CHART_FILE)) add(CHART_FILE, { content: Buffer.from(renderTimelineChart(drill.result, drill)) });
+  if (!files.has(CHART_FILE)) add(CHART_FILE, { content: Buffer.from(await drawTimelineChart(drill.result, drill)) });
   return [...files.values()];
 }
 
 /** Writes the drill as one allure test result (`<uuid>-result.json` and its attachments) into `resultsDir`. */
-export function writeAllureResult(resultsDir: string, drill: AllureDrill): string {
+export async function writeAllureResult(resultsDir: string, drill: AllureDrill): Promise<string> {
   mkdirSync(resultsDir, { recursive: true });
   const uuid = randomUUID();
-  const attachments = drillAttachments(drill).map((a, i) => {
+  const attachments = (await drillAttachments(drill)).map((a, i) => {
     const source = `${uuid}-attachment-${i}${extname(a.name) || '.bin'}`;
     if ('path' in a) copyFileSync(a.path, join(resultsDir, source));
     else writeFileSync(join(resultsDir, source), a.content);
@@ -61,8 +61,8 @@ export function allurePlugin(options: { resultsDir: string }): DrillPlugin {
     artifacts(event) {
       timeline = event.timeline;
     },
-    onEnd({ result, resultFile, log }) {
-      writeAllureResult(options.resultsDir, { dir: dirname(resultFile), resultFile, result, events: timeline!.events, samples: timeline!.samples });
+    async onEnd({ result, resultFile, log }) {
+      await writeAllureResult(options.resultsDir, { dir: dirname(resultFile), resultFile, result, events: timeline!.events, samples: timeline!.samples });
       log(`allure: result in ${options.resultsDir}`);
     },
   };

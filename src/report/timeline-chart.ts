@@ -5,7 +5,6 @@ import type { Instant, Measurement } from '../core/measurement.js';
 import type { ProbeSamples } from '../core/sample-store.js';
 import type { RecordedTimeline, SignalEvent } from '../core/timeline.js';
 import { formatBudget, TARGETS, type TargetName } from '../core/targets.js';
-import type { DrillPlugin } from '../runner/plugin.js';
 import type { DrillResult } from '../runner/result.js';
 import { escapeHtml } from './html.js';
 
@@ -14,9 +13,9 @@ import { escapeHtml } from './html.js';
  * probe (latency of each sample, failures as crosses), a lane per signal (its states as labelled
  * bars), the budget of each time target against what was measured, and the milestones as dashed
  * rules with their uncertainty as shaded spans. Black, white and grays only, with shapes and
- * labels carrying the meaning, so it reads in print and in grayscale.
+ * labels carrying the meaning, so it reads in print and in grayscale. Drills and reports load
+ * this module only to draw (`drawTimelineChart` in `chart-plugin.ts`).
  */
-export const CHART_FILE = 'timeline.svg';
 
 const WIDTH = 960;
 const MARGIN_LEFT = 170;
@@ -264,15 +263,4 @@ function newDocument(): Document {
 function svgOf(element: Element): string {
   if (element.tagName.toLowerCase() !== 'svg') throw new Error('the chart panel rendered as a figure, not an SVG');
   return element.outerHTML;
-}
-
-
-/** Writes `timeline.svg` beside `result.json` and lists it there. */
-export function chartPlugin(): DrillPlugin {
-  return {
-    name: 'timeline-chart',
-    artifacts({ result, timeline, addArtifact }) {
-      addArtifact(CHART_FILE, renderTimelineChart(result, timeline));
-    },
-  };
 }
