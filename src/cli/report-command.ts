@@ -15,7 +15,7 @@ import { configPathFrom, loadHistoryConfig } from '../scenario/environment.js';
 import { renderHistoryHtml, renderHistoryTable } from '../report/history-report.js';
 import { renderJunit } from '../report/junit.js';
 import { DEFAULT_REGRESSION_OPTIONS, findRegressions, newestRegressions } from '../report/regressions.js';
-import { CHART_FILE, renderTimelineChart } from '../report/timeline-chart.js';
+import { CHART_FILE, drawTimelineChart } from '../report/chart-plugin.js';
 import { describeSignOffs, verifyHistory } from '../report/verify.js';
 import { stateDirFrom } from '../runtime/state-dir.js';
 import { FIREDRILL_VERSION } from '../runtime/version.js';
@@ -61,7 +61,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     if (positionals.length === 0) throw new UsageError(`allure: expected one or more drill output folders\n\n${REPORT_USAGE}`);
     const drills = positionals.map((dir) => readDrillOutput(resolve(io.cwd, dir)));
     const resultsDir = resolve(io.cwd, values.results ?? 'allure-results');
-    for (const drill of drills) writeAllureResult(resultsDir, drill);
+    for (const drill of drills) await writeAllureResult(resultsDir, drill);
     io.out(`allure results: ${resultsDir} (${drills.length} drill(s))`);
     if (values.html) io.out(`allure report: ${renderAllureHtml(resultsDir, resolve(io.cwd, values.html))} (opens offline; loads nothing from outside)`);
     return EXIT.passed;
@@ -70,7 +70,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string' } }, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(`chart: expected one drill output folder\n\n${REPORT_USAGE}`);
     const drill = readDrillOutput(resolve(io.cwd, positionals[0]!));
-    const out = writeReport(io, values.out ?? join(drill.dir, CHART_FILE), renderTimelineChart(drill.result, drill));
+    const out = writeReport(io, values.out ?? join(drill.dir, CHART_FILE), await drawTimelineChart(drill.result, drill));
     io.out(`chart: ${out}`);
     return EXIT.passed;
   },

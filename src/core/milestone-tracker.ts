@@ -80,9 +80,8 @@ export class MilestoneTracker {
       const own = this.samples.of(probe);
       if (!own) continue;
       for (let i = 0; i < own.length; i++) {
-        const s = own.at(i);
-        if (!s.ok && s.t + s.latencyMs >= fault.lower) {
-          this.firstFailure.set(probe, s.t);
+        if (!own.okAt(i) && own.tAt(i) + own.latencyAt(i) >= fault.lower) {
+          this.firstFailure.set(probe, own.tAt(i));
           break;
         }
       }

@@ -87,6 +87,10 @@ export class ProbeSamples {
     return this.t.get(i);
   }
 
+  latencyAt(i: number): number {
+    return this.latency.get(i);
+  }
+
   okAt(i: number): boolean {
     return this.flags.get(i) === 1;
   }
@@ -146,12 +150,12 @@ export class ProbeSamples {
 export class SampleStore {
   private readonly byProbe = new Map<string, ProbeSamples>();
   /** Region names, shared by all probes (a handful per drill). */
-  private readonly regions: string[] = [];
+  private readonly regionNames: string[] = [];
 
   /** Adds a sample; returns its probe's samples and the index it landed at. */
   add(sample: SampleEvent): { probe: ProbeSamples; index: number } {
     let probe = this.byProbe.get(sample.probe);
-    if (!probe) this.byProbe.set(sample.probe, (probe = new ProbeSamples(this.regions)));
+    if (!probe) this.byProbe.set(sample.probe, (probe = new ProbeSamples(this.regionNames)));
     return { probe, index: probe.add(sample) };
   }
 
@@ -161,6 +165,11 @@ export class SampleStore {
 
   probes(): string[] {
     return [...this.byProbe.keys()];
+  }
+
+  /** Every Region (or side) a sample was served by, in the order they first appeared. */
+  regions(): readonly string[] {
+    return this.regionNames;
   }
 
   get total(): number {

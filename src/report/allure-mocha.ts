@@ -33,5 +33,8 @@ export async function reportToAllure(result: DrillResult, options: { outDir: str
     await send({ type: 'step_stop', data: { stop: step.stop, status: step.status as Status } });
   };
   for (const step of test.steps) await sendStep(step);
-  for (const a of drillAttachments(drill)) await runtime.attachment(a.name, a.content, { contentType: a.type });
+  for (const a of await drillAttachments(drill)) {
+    if ('path' in a) await runtime.attachmentFromPath(a.name, a.path, { contentType: a.type });
+    else await runtime.attachment(a.name, a.content, { contentType: a.type });
+  }
 }

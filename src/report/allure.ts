@@ -1,38 +1,47 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
+import type { RecordedTimeline } from '../core/timeline.js';
 import type { DrillPlugin } from '../runner/plugin.js';
 import { allureTestOf } from './allure-steps.js';
-import { readDrillOutput, type DrillOutput } from './drill-output.js';
-import { CHART_FILE, renderTimelineChart } from './timeline-chart.js';
+import type { DrillOutput } from './drill-output.js';
+import { CHART_FILE, drawTimelineChart } from './chart-plugin.js';
 
-/** A file the allure test carries: `result.json`, the timeline, the chart, every evidence file. */
-export interface DrillAttachment { name: string; type: string; content: Buffer }
+/**
+ * A file the allure test carries: `result.json`, the timeline, the chart, every evidence file.
+ * Files of the drill's folder are copied from where they are (an hour-long drill's timeline is
+ * hundreds of megabytes, never read into memory); only a chart drawn here has its content.
+ */
+export type DrillAttachment = { name: string; type: string } & ({ path: string } | { content: Buffer });
 
 const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json', '.ndjson': 'application/x-ndjson', '.svg': 'image/svg+xml', '.png': 'image/png', '.xml': 'application/xml', '.html': 'text/html', '.txt': 'text/plain' };
 
-export function drillAttachments(drill: DrillOutput): DrillAttachment[] {
+/** A drill as the allure writers read it: its folder and result, and its timeline (read back, or the drill's own). */
+export type AllureDrill = Pick<DrillOutput, 'dir' | 'resultFile' | 'result'> & RecordedTimeline;
+
+export async function drillAttachments(drill: AllureDrill): Promise<DrillAttachment[]> {
   const files = new Map<string, DrillAttachment>();
-  const add = (name: string, content: Buffer) => files.set(name, { name, type: CONTENT_TYPES[extname(name)] ?? 'application/octet-stream', content });
-  add('result.json', readFileSync(drill.resultFile));
+  const add = (name: string, from: { path: string } | { content: Buffer }) => files.set(name, { name, type: CONTENT_TYPES[extname(name)] ?? 'application/octet-stream', ...from });
+  add('result.json', { path: drill.resultFile });
   for (const artifact of drill.result.artifacts) {
     const path = join(drill.dir, artifact.path);
-    if (existsSync(path)) add(artifact.path, readFileSync(path));
+    if (existsSync(path)) add(artifact.path, { path });
   }
   // A drill run before the chart plugin was wired in has none: draw it.
-  if (!files.has(CHART_FILE)) add(CHART_FILE, Buffer.from(renderTimelineChart(drill.result, drill)));
+  if (!files.has(CHART_FILE)) add(CHART_FILE, { content: Buffer.from(await drawTimelineChart(drill.result, drill)) });
   return [...files.values()];
 }
 
 /** Writes the drill as one allure test result (`<uuid>-result.json` and its attachments) into `resultsDir`. */
-export function writeAllureResult(resultsDir: string, drill: DrillOutput): string {
+export async function writeAllureResult(resultsDir: string, drill: AllureDrill): Promise<string> {
   mkdirSync(resultsDir, { recursive: true });
   const uuid = randomUUID();
-  const attachments = drillAttachments(drill).map((a, i) => {
+  const attachments = (await drillAttachments(drill)).map((a, i) => {
     const source = `${uuid}-attachment-${i}${extname(a.name) || '.bin'}`;
-    writeFileSync(join(resultsDir, source), a.content);
+    if ('path' in a) copyFileSync(a.path, join(resultsDir, source));
+    else writeFileSync(join(resultsDir, source), a.content);
     return { name: a.name, source, type: a.type };
   });
   const file = join(resultsDir, `${uuid}-result.json`);
@@ -40,12 +49,20 @@ export function writeAllureResult(resultsDir: string, drill: DrillOutput): strin
   return file;
 }
 
-/** After each drill, writes its allure result into `resultsDir` (e.g. allure-results). */
+/**
+ * After each drill, writes its allure result into `resultsDir` (e.g. allure-results), from the
+ * drill's own timeline (kept from the artifacts hook): an hour-long drill's `timeline.ndjson` is
+ * not read back into a second copy of its samples.
+ */
 export function allurePlugin(options: { resultsDir: string }): DrillPlugin {
+  let timeline: RecordedTimeline | undefined;
   return {
     name: 'allure',
-    onEnd({ resultFile, log }) {
-      writeAllureResult(options.resultsDir, readDrillOutput(resultFile));
+    artifacts(event) {
+      timeline = event.timeline;
+    },
+    async onEnd({ result, resultFile, log }) {
+      await writeAllureResult(options.resultsDir, { dir: dirname(resultFile), resultFile, result, events: timeline!.events, samples: timeline!.samples });
       log(`allure: result in ${options.resultsDir}`);
     },
   };

@@ -5,7 +5,7 @@ import { allurePlugin } from './allure.js';
 import { historyPlugin } from './history.js';
 import { openHistory } from './history-config.js';
 import { junitPlugin } from './junit.js';
-import { chartPlugin } from './timeline-chart.js';
+import { chartPlugin } from './chart-plugin.js';
 
 /**
  * What every drill gets, from the CLI and from `runScenario` alike: `junit.xml` and `timeline.svg`

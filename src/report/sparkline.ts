@@ -25,9 +25,9 @@ export function probeSparklines({ samples }: RecordedTimeline, width = 48): stri
     let slowest = 1;
     for (let i = 0; i < own.length; i++) {
       const slice = Math.min(width - 1, Math.floor(((own.tAt(i) - start) / span) * width));
-      const { ok, latencyMs } = own.at(i);
+      const latencyMs = own.latencyAt(i);
       seen[slice] = 1;
-      if (!ok) failedIn[slice] = 1;
+      if (!own.okAt(i)) failedIn[slice] = 1;
       else {
         worst[slice] = Math.max(worst[slice]!, latencyMs);
         slowest = Math.max(slowest, latencyMs);

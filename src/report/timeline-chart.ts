@@ -2,10 +2,9 @@ import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
 import { formatDuration } from '../core/duration.js';
 import type { Instant, Measurement } from '../core/measurement.js';
-import type { ProbeSamples, StoredSample } from '../core/sample-store.js';
+import type { ProbeSamples } from '../core/sample-store.js';
 import type { RecordedTimeline, SignalEvent } from '../core/timeline.js';
 import { formatBudget, TARGETS, type TargetName } from '../core/targets.js';
-import type { DrillPlugin } from '../runner/plugin.js';
 import type { DrillResult } from '../runner/result.js';
 import { escapeHtml } from './html.js';
 
@@ -14,9 +13,9 @@ import { escapeHtml } from './html.js';
  * probe (latency of each sample, failures as crosses), a lane per signal (its states as labelled
  * bars), the budget of each time target against what was measured, and the milestones as dashed
  * rules with their uncertainty as shaded spans. Black, white and grays only, with shapes and
- * labels carrying the meaning, so it reads in print and in grayscale.
+ * labels carrying the meaning, so it reads in print and in grayscale. Drills and reports load
+ * this module only to draw (`drawTimelineChart` in `chart-plugin.ts`).
  */
-export const CHART_FILE = 'timeline.svg';
 
 const WIDTH = 960;
 const MARGIN_LEFT = 170;
@@ -36,11 +35,17 @@ const TIME_TARGETS: { name: TargetName; from: keyof DrillResult['milestones']; t
   { name: 'rto', from: 'fault', to: 'recovered' },
 ];
 const REGION_SYMBOLS = ['circle', 'square', 'triangle', 'diamond'] as const;
+/** Each mark's outline around its centre, as Plot (d3) draws its symbols: of the area of a circle of radius 2.6, a ✕ of radius 3.5. */
+const SYMBOL_PATHS: Record<(typeof REGION_SYMBOLS)[number] | 'times', string> = symbolPaths(2.6, 3.5);
 /** More marks than pixels says nothing more: a long drill's lane shows, per slice of time, its slowest ok and slowest failed sample. */
 const MAX_SLICES_PER_LANE = 600;
 
 interface Marker { label: string; at: Instant }
 interface Panel { svg: string; height: number }
+/** Where a panel's scales put a time and a value, in pixels. */
+interface PanelScales { x: (t: number) => number; y: (value: number) => number }
+/** A panel's Plot options, and what it draws itself on top with the panel's scales. */
+interface PanelDrawing { options: Plot.PlotOptions; overlay?: (scales: PanelScales) => string }
 
 export function renderTimelineChart(result: DrillResult, timeline: RecordedTimeline): string {
   const { events, samples } = timeline;
@@ -53,15 +58,19 @@ export function renderTimelineChart(result: DrillResult, timeline: RecordedTimel
     Plot.rectX(markers, { x1: (m: Marker) => date(m.at.lower), x2: (m: Marker) => date(Math.max(m.at.upper, m.at.lower + 1)), fill: '#000', fillOpacity: 0.12 }),
     Plot.ruleX(markers, { x: (m: Marker) => date(m.at.t), stroke: '#000', strokeDasharray: '4,3' }),
   ];
-  const plot = (height: number, options: Plot.PlotOptions): Panel => ({
-    height,
-    svg: svgOf(Plot.plot({ document: newDocument(), width: WIDTH, height, marginLeft: MARGIN_LEFT, marginRight: MARGIN_RIGHT, style: { fontSize: '11px' }, x, ...options })),
-  });
+  const plot = (height: number, options: Plot.PlotOptions, overlay?: PanelDrawing['overlay']): Panel => {
+    const figure = Plot.plot({ document: newDocument(), width: WIDTH, height, marginLeft: MARGIN_LEFT, marginRight: MARGIN_RIGHT, style: { fontSize: '11px' }, x, ...options });
+    const svg = svgOf(figure);
+    return { height, svg: overlay ? svg.replace(/<\/svg>$/, `${overlay(scalesOf(figure, anchor))}</svg>`) : svg };
+  };
 
   const panels: Panel[] = [plot(46, markerLabelPanel(markers, date)), plot(52, { x: { ...x, axis: 'top', label: 'UTC' }, y: { label: null }, marginTop: 26, marginBottom: 2, marks: [...markerMarks, ...phaseBars(result, date)] })];
-  const lanes = samples.probes().map((probe) => ({ probe, own: samples.of(probe)!, shown: slowestPerSlice(samples.of(probe)!, endT) }));
-  const regions = [...new Set(lanes.flatMap((l) => l.shown.flatMap((s) => (s.region ? [s.region] : []))))];
-  for (const lane of lanes) panels.push(plot(110, probePanel(lane.probe, lane.own, lane.shown, regions, date, markerMarks)));
+  const regions = samples.regions();
+  // One lane's marks at a time: an hour-long drill's lanes together are 100 × 1,200 of them.
+  for (const probe of samples.probes()) {
+    const lane = probePanel(probe, samples.of(probe)!, endT, regions, markerMarks);
+    panels.push(plot(110, lane.options, lane.overlay));
+  }
   const signals = events.filter((e): e is SignalEvent => e.kind === 'signal');
   if (signals.length) panels.push(plot(28 * new Set(signals.map((s) => s.signal)).size + 30, signalPanel(signals, endT, date, markerMarks)));
   const budgets = budgetRows(result);
@@ -70,7 +79,7 @@ export function renderTimelineChart(result: DrillResult, timeline: RecordedTimel
   panels.push(axis);
 
   const title = `${result.scenario.name} — drill ${result.drillId} — ${result.outcome.toUpperCase()} — ${result.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`;
-  const thinned = lanes.some((l) => l.shown.length < l.own.length) ? [`A lane with more samples than fit shows, per ${MAX_SLICES_PER_LANE}th of the drill, its slowest ok and slowest failed sample; the counts are of every sample.`] : [];
+  const thinned = samples.probes().some((p) => isThinned(samples.of(p)!)) ? [`A lane with more samples than fit shows, per ${MAX_SLICES_PER_LANE}th of the drill, its slowest ok and slowest failed sample; the counts are of every sample.`] : [];
   const legend = [`probe lanes: latency of each sample; ${regions.map((r, i) => `${symbolGlyph(i)} served by ${r}`).join(', ')}; hollow marks are ok samples, ✕ failed ones.`, ...thinned, 'Dashed rules: milestones; gray spans around them: their uncertainty. Targets: light dashed bar = budget, dark bar = measured, ticks = its bounds.'];
   let y = 30;
   const body = panels.map((p) => { const s = p.svg.replace('<svg', `<svg y="${y}"`); y += p.height; return s; }).join('\n');
@@ -114,33 +123,53 @@ function lastT(own: ProbeSamples): number {
   return own.length ? own.tAt(own.length - 1) : 0;
 }
 
-/** Every sample of a short drill; of a long one, the slowest ok and the slowest failed sample of each slice of time. */
-function slowestPerSlice(own: ProbeSamples, endT: number): StoredSample[] {
-  if (own.length <= 2 * MAX_SLICES_PER_LANE) return Array.from({ length: own.length }, (_, i) => own.at(i));
-  const sliceMs = Math.max(endT, 1) / MAX_SLICES_PER_LANE;
-  const slowest = new Map<number, StoredSample>(); // key: slice × 2 + (failed ? 1 : 0)
-  for (let i = 0; i < own.length; i++) {
-    const key = Math.floor(own.tAt(i) / sliceMs) * 2 + (own.okAt(i) ? 0 : 1);
-    const kept = slowest.get(key);
-    const sample = own.at(i);
-    if (!kept || sample.latencyMs > kept.latencyMs) slowest.set(key, sample);
-  }
-  return [...slowest.values()].sort((a, b) => a.t - b.t);
+function isThinned(own: ProbeSamples): boolean {
+  return own.length > 2 * MAX_SLICES_PER_LANE;
 }
 
-function probePanel(probe: string, own: ProbeSamples, shown: StoredSample[], regions: string[], date: (t: number) => Date, markerMarks: Plot.Markish[]): Plot.PlotOptions {
-  const ok = shown.filter((s) => s.ok);
-  const failed = shown.filter((s) => !s.ok);
-  const symbolOf = (s: StoredSample) => REGION_SYMBOLS[Math.max(0, regions.indexOf(s.region ?? '')) % REGION_SYMBOLS.length]!;
+/**
+ * Every sample of a short drill; of a long one, the slowest ok and the slowest failed sample of
+ * each slice of time: their indices, chosen from the columns, in time order.
+ */
+function slowestPerSlice(own: ProbeSamples, endT: number): number[] {
+  if (!isThinned(own)) return Array.from({ length: own.length }, (_, i) => i);
+  const sliceMs = Math.max(endT, 1) / MAX_SLICES_PER_LANE;
+  const slowest = new Int32Array(2 * (MAX_SLICES_PER_LANE + 1)).fill(-1); // at slice × 2 + (failed ? 1 : 0)
+  for (let i = 0; i < own.length; i++) {
+    const key = Math.floor(own.tAt(i) / sliceMs) * 2 + (own.okAt(i) ? 0 : 1);
+    const kept = slowest[key]!;
+    if (kept < 0 || own.latencyAt(i) > own.latencyAt(kept)) slowest[key] = i;
+  }
+  return [...slowest].filter((i) => i >= 0).sort((a, b) => a - b);
+}
+
+/**
+ * A probe's lane: the axes and counts through Plot, the samples' marks written straight into the
+ * SVG with the lane's scales. Through Plot, each mark was a DOM node of its own: an hour-long
+ * drill's 120,000 marks took over 100 MB at the drill's end.
+ */
+function probePanel(probe: string, own: ProbeSamples, endT: number, regions: readonly string[], markerMarks: Plot.Markish[]): PanelDrawing {
+  const shown = slowestPerSlice(own, endT);
+  const slowestShown = shown.reduce((max, i) => Math.max(max, own.latencyAt(i)), 0);
   return {
-    y: { label: `${probe}: latency (ms)`, grid: true, nice: true, zero: true },
-    marks: [
-      ...markerMarks,
-      Plot.dot(ok, { x: (s: StoredSample) => date(s.t), y: 'latencyMs', symbol: symbolOf, stroke: '#000', fill: '#fff', r: 2.6 }),
-      Plot.dot(failed, { x: (s: StoredSample) => date(s.t), y: 'latencyMs', symbol: 'times', stroke: '#000', strokeWidth: 1.6, r: 3.5 }),
-      Plot.text([`${own.length - own.failed} ok, ${own.failed} failed`], { frameAnchor: 'top-right', dx: 140, dy: 2, textAnchor: 'end' }),
-    ],
+    options: {
+      y: { label: `${probe}: latency (ms)`, domain: [0, slowestShown || 1], grid: true, nice: true },
+      marks: [
+        ...markerMarks,
+        Plot.text([`${own.length - own.failed} ok, ${own.failed} failed`], { frameAnchor: 'top-right', dx: 140, dy: 2, textAnchor: 'end' }),
+      ],
+    },
+    overlay: (scales) => sampleMarks(own, shown, regions, scales),
   };
+}
+
+/** Ok samples as hollow shapes (one per Region that served them), failed ones as ✕. */
+function sampleMarks(own: ProbeSamples, shown: readonly number[], regions: readonly string[], { x, y }: PanelScales): string {
+  const mark = (i: number, path: string) => `<path transform="translate(${x(own.tAt(i)).toFixed(1)},${y(own.latencyAt(i)).toFixed(1)})" d="${path}"/>`;
+  const symbolOf = (i: number) => REGION_SYMBOLS[Math.max(0, regions.indexOf(own.regionAt(i) ?? '')) % REGION_SYMBOLS.length]!;
+  const ok = shown.filter((i) => own.okAt(i)).map((i) => mark(i, SYMBOL_PATHS[symbolOf(i)])).join('');
+  const failed = shown.filter((i) => !own.okAt(i)).map((i) => mark(i, SYMBOL_PATHS.times)).join('');
+  return `<g stroke-width="1.5" stroke="#000" fill="#fff" aria-label="ok samples">${ok}</g><g stroke-width="1.6" stroke="#000" fill="none" aria-label="failed samples">${failed}</g>`;
 }
 
 interface SignalSpan { signal: string; state: string; from: number; to: number; shade: number }
@@ -202,6 +231,31 @@ function symbolGlyph(i: number): string {
   return ['○', '□', '△', '◇'][i % 4]!;
 }
 
+function symbolPaths(r: number, timesR: number): typeof SYMBOL_PATHS {
+  const area = Math.PI * r * r;
+  const f = (n: number) => Number(n.toFixed(2));
+  const side = Math.sqrt(area);
+  const triangleY = Math.sqrt(area / (3 * Math.sqrt(3))); // an equilateral triangle, centred on its centroid
+  const diamondY = Math.sqrt(area * Math.sqrt(3) / 2); // a rhombus √3 times as tall as it is wide
+  const diamondX = diamondY / Math.sqrt(3);
+  const timesArea = Math.PI * timesR * timesR;
+  const times = Math.sqrt(timesArea - Math.min(timesArea / 6, 1.7)) * 0.6189; // d3's ✕ of that area
+  return {
+    circle: `M${r},0A${r},${r},0,1,1,${-r},0A${r},${r},0,1,1,${r},0`,
+    square: `M${f(-side / 2)},${f(-side / 2)}h${f(side)}v${f(side)}h${f(-side)}Z`,
+    triangle: `M0,${f(-2 * triangleY)}L${f(Math.sqrt(3) * triangleY)},${f(triangleY)}L${f(-Math.sqrt(3) * triangleY)},${f(triangleY)}Z`,
+    diamond: `M0,${f(-diamondY)}L${f(diamondX)},0L0,${f(diamondY)}L${f(-diamondX)},0Z`,
+    times: `M${f(-times)},${f(-times)}L${f(times)},${f(times)}M${f(-times)},${f(times)}L${f(times)},${f(-times)}`,
+  };
+}
+
+/** A rendered panel's scales, from timeline time (ms since the anchor) and value to pixels. */
+function scalesOf(figure: ReturnType<typeof Plot.plot>, anchor: number): PanelScales {
+  const x = figure.scale('x')!;
+  const y = figure.scale('y')!;
+  return { x: (t) => x.apply(new Date(anchor + t)) as number, y: (value) => y.apply(value) as number };
+}
+
 function newDocument(): Document {
   return parseHTML('<!DOCTYPE html><html><body></body></html>').document as unknown as Document;
 }
@@ -209,15 +263,4 @@ function newDocument(): Document {
 function svgOf(element: Element): string {
   if (element.tagName.toLowerCase() !== 'svg') throw new Error('the chart panel rendered as a figure, not an SVG');
   return element.outerHTML;
-}
-
-
-/** Writes `timeline.svg` beside `result.json` and lists it there. */
-export function chartPlugin(): DrillPlugin {
-  return {
-    name: 'timeline-chart',
-    artifacts({ result, timeline, addArtifact }) {
-      addArtifact(CHART_FILE, renderTimelineChart(result, timeline));
-    },
-  };
 }

@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileDigest } from '../runtime/file-digest.js';
 import { signatureIsValid, type DsseEnvelope } from './dsse.js';
-import { isSignOff, recordHash, sha256Of, type ChainRecord, type HistoryRecord } from './history.js';
+import { isSignOff, recordHash, type ChainRecord, type HistoryRecord } from './history.js';
 import type { ReadRecord } from './history-record.js';
 
 /**
@@ -85,7 +86,7 @@ function checkFiles(records: readonly HistoryRecord[], mode: 'all' | 'present', 
       if (!existsSync(file.path)) {
         if (mode === 'present') { elsewhere++; continue; }
         problems.push(`${nameOf(record)}: ${file.label} removed (${file.path})`);
-      } else if (sha256Of(readFileSync(file.path)) !== file.sha256) problems.push(`${nameOf(record)}: ${file.label} edited: its SHA-256 no longer matches (${file.path})`);
+      } else if (fileDigest(file.path).sha256 !== file.sha256) problems.push(`${nameOf(record)}: ${file.label} edited: its SHA-256 no longer matches (${file.path})`);
       checked++;
     }
   }

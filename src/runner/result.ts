@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wallTimeOf, type Clock } from '../core/clock.js';
 import type { ProbeLateness } from '../core/lateness.js';
@@ -10,6 +9,7 @@ import type { RecordedTimeline, TimelineEvent } from '../core/timeline.js';
 import type { Target, Verdict } from '../core/verdicts.js';
 import type { AwsChange } from '../aws/change-log.js';
 import type { CallerIdentity } from '../aws/identity.js';
+import { fileDigest } from '../runtime/file-digest.js';
 
 /**
  * `result.json`, format `firedrill/result@1` (documented in the README). Times on the timeline
@@ -113,8 +113,7 @@ export function writeArtifact(outDir: string, relative: string, content: string 
 }
 
 export function artifactOf(outDir: string, relative: string): Artifact {
-  const bytes = readFileSync(join(outDir, relative));
-  return { path: relative, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  return { path: relative, ...fileDigest(join(outDir, relative)) };
 }
 
 /** One line of `timeline.ndjson`: the event with its wall-clock time first. */

@@ -4,8 +4,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { main } from '../../src/cli/main.js';
+import { allurePlugin } from '../../src/report/allure.js';
 import type { AllureStep } from '../../src/report/allure-steps.js';
 import { launchChromium } from '../../src/report/browser.js';
+import type { ArtifactsEvent, DrillEndEvent } from '../../src/runner/plugin.js';
 import { captureIo } from '../support/capture-io.js';
 import { PROJECT_DIR } from '../support/cli-process.js';
 import { DRILL_FIXTURES, drillFixture } from '../support/drill-fixtures.js';
@@ -67,6 +69,18 @@ describe('allure: a drill as an allure test, from firedrill run and from a mocha
     const [test] = readAllureResults(results);
     expect(test!.status).to.equal('failed');
     expectTimelineSteps(test!, results);
+  });
+
+  it('the allure plugin writes the drill from its own timeline, its files copied byte for byte', async () => {
+    const results = join(dir.path, 'plugin-results');
+    const breached = drillFixture('breached');
+    const plugin = allurePlugin({ resultsDir: results });
+    await plugin.artifacts!({ timeline: breached } as unknown as ArtifactsEvent);
+    await plugin.onEnd!({ result: breached.result, resultFile: breached.resultFile, log: () => {} } as unknown as DrillEndEvent);
+    const [test] = readAllureResults(results);
+    expectTimelineSteps(test!, results);
+    const timeline = test!.attachments.find((a) => a.name === 'timeline.ndjson')!;
+    expect(readFileSync(join(results, timeline.source))).to.deep.equal(readFileSync(join(DRILL_FIXTURES, 'breached', 'timeline.ndjson')));
   });
 
   it('a mocha drill calling reportToAllure under allure-mocha gets the same steps and attachments', () => {

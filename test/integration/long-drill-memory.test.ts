@@ -1,6 +1,19 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { canResetPeakRss } from '../../bench/peak-rss.js';
 import { MilestoneTracker } from '../../src/core/milestone-tracker.js';
 import { Timeline } from '../../src/core/timeline.js';
+import { PROJECT_DIR } from '../support/cli-process.js';
+import { createTempDir } from '../support/temp-dir.js';
+
+/**
+ * A bound on what a drill's end (result, artefacts, plugins) adds to resident memory, whatever the
+ * drill's length: 55–76 MB measured, most of it the chart's modules (Plot, linkedom: ~37 MB, loaded
+ * only to draw) and the chart (~20 MB). Reading the hour's timeline whole added ~700 MB, drawing
+ * its marks through Plot ~115 MB, reading it back into columns over 75 MB.
+ */
+const END_OF_DRILL_MB = 96;
 
 /**
  * A one-hour drill at 100 probes × 10 Hz is 3.6 million samples. They are kept as columns grown a
@@ -32,5 +45,25 @@ describe('memory of a one-hour drill at 100 probes × 10 Hz', function () {
     expect(m.recovered?.t).to.equal(2_400_000);
     expect(grownMb, `grew ${grownMb.toFixed(0)} MB`).to.be.below(100);
     console.log(`      3.6 million samples: heap and buffers grew ${grownMb.toFixed(0)} MB`);
+  });
+
+  it(`a drill's end adds under ${END_OF_DRILL_MB} MB of resident memory to an hour of samples (a ~700 MB timeline.ndjson)`, async function () {
+    if (!canResetPeakRss) this.skip(); // the end's own peak needs the high-water mark reset (Linux)
+    const dir = createTempDir('long-drill-end');
+    try {
+      const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(PROJECT_DIR, 'test/support/long-drill-end-child.ts'), dir.path], { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+      const code = await new Promise((resolve) => child.once('close', resolve));
+      expect(code).to.equal(0);
+      const { samples, timelineBytes, rssAtObserveEnd, peakAfter } = JSON.parse(out.trim().split('\n').at(-1)!) as { samples: number; timelineBytes: number; rssAtObserveEnd: number; peakAfter: number };
+      const addedMb = (peakAfter - rssAtObserveEnd) / 2 ** 20;
+      expect(samples).to.be.at.least(3_600_000);
+      expect(timelineBytes).to.be.above(500e6);
+      expect(addedMb, `the end added ${addedMb.toFixed(0)} MB`).to.be.below(END_OF_DRILL_MB);
+      console.log(`      the end of an hour-long drill (${(timelineBytes / 1e6).toFixed(0)} MB timeline): resident memory grew ${addedMb.toFixed(0)} MB over ${(rssAtObserveEnd / 2 ** 20).toFixed(0)} MB`);
+    } finally {
+      dir.remove();
+    }
   });
 });
