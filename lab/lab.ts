@@ -8,7 +8,8 @@ import type { Environment } from '../src/scenario/environment.js';
 import { ordersRoutes, startAppServer, type AppRoute, type AppServer } from './app-server.js';
 import { answerFailover, answerMultivalue, createLabZone, LAB_APP_NAME, type ControlPlaneClients, type LabZone } from './control-plane.js';
 import { startController, type Controller } from './controller.js';
-import { query, startLabDatabase, type LabDatabase } from './database.js';
+import { startLabDatabase, type LabDatabase } from './database.js';
+import { createQueryPool } from './query-pool.js';
 import { keepAnswerCopy } from './answer-copy.js';
 import { startDnsServer, type DnsAnswer, type DnsServer } from './dns-server.js';
 import { databaseShopStore, memoryShopStore, shopRoutes } from './web-page.js';
@@ -157,7 +158,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     }
     const routesFor = (region: string): AppRoute[] => {
       if (!database) return shopRoutes(region, memoryShopStore());
-      const orders = { writer: () => database!.writer(), reader: () => database!.readerIn(region), query };
+      const pool = createQueryPool(); // each Region's app holds its own connections
+      stack.push(() => pool.close());
+      const orders = { writer: () => database!.writer(), reader: () => database!.readerIn(region), query: pool.query };
       return [...ordersRoutes(region, orders), ...shopRoutes(region, databaseShopStore(region, orders))];
     };
 
