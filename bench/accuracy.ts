@@ -87,6 +87,11 @@ function compare(result: DrillResult, truth: readonly TruthRecord[], strategy: L
   });
 }
 
+/** Recovered's bounds: the wait since the sample before (about an interval) plus the first good sample's latency. */
+function describeRecovered(recovered: Instant | null): string {
+  return recovered ? `; recovered within ${ms(recovered.upper - recovered.lower)} = ${ms(recovered.t - recovered.lower)} since the sample before + ${ms(recovered.upper - recovered.t)} latency` : '';
+}
+
 const base = await mkdtemp(join(tmpdir(), 'firedrill-bench-accuracy-'));
 await chmod(base, 0o711); // PostgreSQL runs as the postgres user when we are root
 const comparisons: Comparison[] = [];
@@ -116,7 +121,7 @@ try {
           const started = Date.now();
           const { result, found } = await drillOnce(name, strategy, intervalMs);
           const missed = found.filter((c) => !c.inside).map((c) => c.milestone);
-          console.log(`${name}: ${result.outcome}${result.aborted ? ` (${result.aborted.reason})` : ''}, ${((Date.now() - started) / 1000).toFixed(1)}s${missed.length ? `; truth outside the bounds: ${missed.join(', ')}` : ''}`);
+          console.log(`${name}: ${result.outcome}${result.aborted ? ` (${result.aborted.reason})` : ''}, ${((Date.now() - started) / 1000).toFixed(1)}s${describeRecovered(result.milestones.recovered)}${missed.length ? `; truth outside the bounds: ${missed.join(', ')}` : ''}`);
           // A drill that never injected measured nothing (steady state not met on a loaded machine): run it again.
           if (result.milestones.fault === null && result.aborted && attempt < MAX_ATTEMPTS) {
             notInjected++;

@@ -26,6 +26,8 @@ export interface ControllerOptions {
   mode: 'automatic' | 'manual';
   /** The strategy's recovery (promote, scale up, restore), run before the DNS switch. */
   recover: () => Promise<void>;
+  /** Called after each change to the zone, before it counts as made: the lab's nameserver reads it then. */
+  zoneChanged: () => Promise<void>;
 }
 
 export interface Controller {
@@ -55,13 +57,20 @@ export async function startController(options: ControllerOptions, clients: Contr
     }
   };
 
+  /** The pin (or the failback), in sync once the lab's nameserver answers it. */
+  const switchPrimaryRecord = async (address: string) => {
+    const change = await pointPrimaryRecord(clients.route53, zone, address);
+    await options.zoneChanged();
+    return change;
+  };
+
   /** Decide (the decision alarm), recover (the strategy's steps), then switch DNS (the pin). */
   const failOver = async () => {
     phase = 'recovering';
     timestamps.decidedAt = await setAlarm(clients.cloudwatch, LAB_ALARMS.decision, 'ALARM', `primary down for ${options.decisionDelayMs}ms`);
     truth.record('decided', timestamps.decidedAt);
     await options.recover();
-    const change = await pointPrimaryRecord(clients.route53, zone, zone.recoveryAddress);
+    const change = await switchPrimaryRecord(zone.recoveryAddress);
     timestamps.switchedAt = change.submittedAt;
     truth.record('dns-switched', change.submittedAt, { insyncAt: change.insyncAt });
     phase = 'failed-over';
@@ -103,7 +112,7 @@ export async function startController(options: ControllerOptions, clients: Contr
   })();
 
   const failback = async () => {
-    const change = await pointPrimaryRecord(clients.route53, zone, zone.primaryAddress);
+    const change = await switchPrimaryRecord(zone.primaryAddress);
     await setAlarm(clients.cloudwatch, LAB_ALARMS.decision, 'OK', 'manual failback');
     await setAlarm(clients.cloudwatch, LAB_ALARMS.health, 'OK', 'manual failback');
     truth.record('failback', change.submittedAt);

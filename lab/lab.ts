@@ -8,11 +8,13 @@ import type { Environment } from '../src/scenario/environment.js';
 import { ordersRoutes, startAppServer, type AppRoute, type AppServer } from './app-server.js';
 import { answerFailover, answerMultivalue, createLabZone, LAB_APP_NAME, type ControlPlaneClients, type LabZone } from './control-plane.js';
 import { startController, type Controller } from './controller.js';
-import { query, startLabDatabase, type LabDatabase } from './database.js';
-import { startDnsServer, type DnsServer } from './dns-server.js';
+import { startLabDatabase, type LabDatabase } from './database.js';
+import { createQueryPool } from './query-pool.js';
+import { keepAnswerCopy } from './answer-copy.js';
+import { startDnsServer, type DnsAnswer, type DnsServer } from './dns-server.js';
 import { databaseShopStore, memoryShopStore, shopRoutes } from './web-page.js';
 import { GroundTruth } from './ground-truth.js';
-import { parseStrategy, recover, shapeOf, type LabStrategy } from './strategies.js';
+import { parseStrategy, recover, shapeOf, type LabStrategy, type StrategyShape } from './strategies.js';
 import { startRegionOutageControl, startReplicationHoldBack } from './strategy-faults.js';
 
 /**
@@ -31,6 +33,8 @@ import { startRegionOutageControl, startReplicationHoldBack } from './strategy-f
 export const LAB_REGIONS = { primary: 'us-east-1', recovery: 'us-west-2' } as const;
 export const LAB_ACCOUNT = '123456789012';
 const ADDRESSES = { primary: '127.0.0.10', primaryOrigin: '127.0.0.11', recovery: '127.0.0.20' };
+/** How soon a change to the zone the lab did not make itself reaches its DNS answers (see answer-copy.ts). */
+const ZONE_REFRESH_MS = 1_000;
 
 export interface LabOptions {
   /** Where the lab keeps its state, ground truth and data (created). */
@@ -154,7 +158,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     }
     const routesFor = (region: string): AppRoute[] => {
       if (!database) return shopRoutes(region, memoryShopStore());
-      const orders = { writer: () => database!.writer(), reader: () => database!.readerIn(region), query };
+      const pool = createQueryPool(); // each Region's app holds its own connections
+      stack.push(() => pool.close());
+      const orders = { writer: () => database!.writer(), reader: () => database!.readerIn(region), query: pool.query };
       return [...ordersRoutes(region, orders), ...shopRoutes(region, databaseShopStore(region, orders))];
     };
 
@@ -203,18 +209,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 
     const dnsTtl = options.dnsTtlSeconds ?? 1;
     const zone = await createLabZone(clients, { primaryAddress: ADDRESSES.primary, recoveryAddress: ADDRESSES.recovery, ttl: dnsTtl, region: LAB_REGIONS.primary, decisionDatapoints: 3 });
-    const dns: DnsServer = await startDnsServer({
-      host: '127.0.0.1', port: 0,
-      answer: async ({ name }) => {
-        if (name !== LAB_APP_NAME) return undefined;
-        if (shape.answers === 'multivalue') {
-          const answer = await answerMultivalue(clients, zone);
-          return { records: answer.addresses.map((address) => ({ type: 'A' as const, address, ttl: answer.ttl })) };
-        }
-        const answer = await answerFailover(clients, zone);
-        return { records: [{ type: 'A', address: answer.address, ttl: answer.ttl }] };
-      },
-    });
+    const answers = await keepAnswerCopy(() => appAnswer(clients, zone, shape.answers), ZONE_REFRESH_MS);
+    stack.push(async () => answers.close());
+    const dns: DnsServer = await startDnsServer({ host: '127.0.0.1', port: 0, answer: ({ name }) => (name === LAB_APP_NAME ? answers.current() : undefined) });
     stack.push(() => dns.close());
 
     const c = options.controller ?? {};
@@ -228,6 +225,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       region: LAB_REGIONS.primary,
       mode: c.mode ?? 'automatic',
       recover: () => recover(strategy, { database, recoveryApp: recovery, truth, capacity, scaleUpDelayMs }),
+      zoneChanged: () => answers.refresh(),
     }, clients, zone, truth);
     stack.push(() => controller.stop());
     stack.push(async () => { clients.route53.destroy(); clients.cloudwatch.destroy(); });
@@ -262,6 +260,16 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     await stop();
     throw error;
   }
+}
+
+/** What DNS answers for the app: the failover records' pick, or (active/active) every Region's address. */
+async function appAnswer(clients: ControlPlaneClients, zone: LabZone, answers: StrategyShape['answers']): Promise<DnsAnswer> {
+  if (answers === 'multivalue') {
+    const answer = await answerMultivalue(clients, zone);
+    return { records: answer.addresses.map((address) => ({ type: 'A' as const, address, ttl: answer.ttl })) };
+  }
+  const answer = await answerFailover(clients, zone);
+  return { records: [{ type: 'A', address: answer.address, ttl: answer.ttl }] };
 }
 
 function strategyFromEnv(): LabStrategy | undefined {
