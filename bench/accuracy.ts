@@ -88,6 +88,12 @@ function compare(result: DrillResult, truth: readonly TruthRecord[], strategy: L
 }
 
 /** Recovered's bounds: the wait since the sample before (about an interval) plus the first good sample's latency. */
+/** Recovery that came back and went again: the truth (the first answer) then lies before T_recovered, which is when service held. */
+function flapOf(result: DrillResult): string {
+  const flap = result.warnings?.find((w) => w.startsWith('T_recovered: recovery flapped'));
+  return flap ? `; ${flap.slice('T_recovered: '.length)}` : '';
+}
+
 function describeRecovered(recovered: Instant | null): string {
   return recovered ? `; recovered within ${ms(recovered.upper - recovered.lower)} = ${ms(recovered.t - recovered.lower)} since the sample before + ${ms(recovered.upper - recovered.t)} latency` : '';
 }
@@ -121,7 +127,7 @@ try {
           const started = Date.now();
           const { result, found } = await drillOnce(name, strategy, intervalMs);
           const missed = found.filter((c) => !c.inside).map((c) => c.milestone);
-          console.log(`${name}: ${result.outcome}${result.aborted ? ` (${result.aborted.reason})` : ''}, ${((Date.now() - started) / 1000).toFixed(1)}s${describeRecovered(result.milestones.recovered)}${missed.length ? `; truth outside the bounds: ${missed.join(', ')}` : ''}`);
+          console.log(`${name}: ${result.outcome}${result.aborted ? ` (${result.aborted.reason})` : ''}, ${((Date.now() - started) / 1000).toFixed(1)}s${describeRecovered(result.milestones.recovered)}${missed.length ? `; truth outside the bounds: ${missed.join(', ')}` : ''}${flapOf(result)}`);
           // A drill that never injected measured nothing (steady state not met on a loaded machine): run it again.
           if (result.milestones.fault === null && result.aborted && attempt < MAX_ATTEMPTS) {
             notInjected++;

@@ -1,5 +1,6 @@
 import { formatDuration } from './duration.js';
-import { signalMatchOf, type Milestones, type MilestoneRules } from './milestones.js';
+import { signalMatchOf, type Milestones, type MilestoneRules, type RecoveryRule } from './milestones.js';
+import type { ProbeSamples } from './sample-store.js';
 import type { RecordedTimeline, SignalEvent } from './timeline.js';
 
 /**
@@ -33,12 +34,36 @@ export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: 
     if (at && earlier && at.upper < earlier.lower) gaps.push(`T_${name} came before T_${earlierName} (${formatDuration(at.t)} against ${formatDuration(earlier.t)}): the time between them is counted as 0, and what brought T_${name} did not wait for T_${earlierName}`);
   }
   const rule = rules.recovered;
+  const own = rule && timeline.samples.of(rule.probe);
   if (rule && !m.recovered) {
-    const own = timeline.samples.of(rule.probe);
     let good = 0;
-    if (own) for (let i = own.indexAtOrAfter((m.impact ?? m.fault).t); i < own.length; i++) if (own.okAt(i) && (rule.region === undefined || own.regionAt(i) === rule.region)) good++;
-    const sustained = 'consecutive' in rule ? `${rule.consecutive} good samples in a row` : `${rule.percent}% good over ${rule.windowMs}ms`;
-    gaps.push(`no T_recovered: probe ${rule.probe} never had ${sustained}${rule.region ? ` served by ${rule.region}` : ''} after the fault (${good} good sample(s) in all)`);
+    if (own) for (let i = own.indexAtOrAfter((m.impact ?? m.fault).t); i < own.length; i++) if (isGood(own, i, rule)) good++;
+    gaps.push(`no T_recovered: probe ${rule.probe} never had ${sustainedText(rule)}${rule.region ? ` served by ${rule.region}` : ''} after the fault (${good} good sample(s) in all)`);
+  }
+  if (rule && own && m.recovered) {
+    const flap = flapBefore(own, rule, (m.impact ?? m.fault).t, m.recovered.t);
+    if (flap) gaps.push(`T_recovered: recovery flapped: probe ${rule.probe} was first served${rule.region ? ` by ${rule.region}` : ''} at ${formatDuration(flap.firstGoodT)}, then ${flap.notGood} of its next ${flap.after} sample(s) failed${rule.region ? ` or were served elsewhere` : ''} before ${sustainedText(rule)} from ${formatDuration(m.recovered.t)}; T_recovered is when service held, not its first answer`);
   }
   return gaps;
+}
+
+function isGood(own: ProbeSamples, i: number, rule: RecoveryRule): boolean {
+  return own.okAt(i) && (rule.region === undefined || own.regionAt(i) === rule.region);
+}
+
+function sustainedText(rule: RecoveryRule): string {
+  return 'consecutive' in rule ? `${rule.consecutive} good samples in a row` : `${rule.percent}% good over ${rule.windowMs}ms`;
+}
+
+/** A good sample before the one recovery held from: service came back, then went again. */
+function flapBefore(own: ProbeSamples, rule: RecoveryRule, fromT: number, recoveredT: number): { firstGoodT: number; notGood: number; after: number } | undefined {
+  const held = own.indexAtOrAfter(recoveredT);
+  let first = -1;
+  let notGood = 0;
+  for (let i = own.indexAtOrAfter(fromT); i < held; i++) {
+    if (isGood(own, i, rule)) {
+      if (first < 0) first = i;
+    } else if (first >= 0) notGood++;
+  }
+  return first < 0 ? undefined : { firstGoodT: own.tAt(first), notGood, after: held - first - 1 };
 }

@@ -29,6 +29,22 @@ describe('milestoneGaps: why a milestone is empty', () => {
     expect(milestoneGaps(Timeline.of(events), m, rules)).to.deep.equal([`T_recovered came before T_decide (${(m.recovered!.t / 1000).toFixed(2)}s against 3.00s): the time between them is counted as 0, and what brought T_recovered did not wait for T_decide`]);
   });
 
+  it('says when recovery flapped: served once, failed again, and held only later', () => {
+    const events: TimelineEvent[] = [injected(1_000, { t: 1_000, lower: 1_000, upper: 1_000 }), signal('alarm', 'ALARM', 1_100), signal('decision', 'ALARM', 1_200),
+      ...samples('app', 1_000, 100, '--++-+-+++', { region: 'us-west-2' })];
+    const m = deriveMilestones(events, rules);
+    expect(m.recovered!.t).to.equal(1_700);
+    expect(milestoneGaps(Timeline.of(events), m, rules)).to.deep.equal(['T_recovered: recovery flapped: probe app was first served by us-west-2 at 1.20s, then 2 of its next 4 sample(s) failed or were served elsewhere before 3 good samples in a row from 1.70s; T_recovered is when service held, not its first answer']);
+  });
+
+  it('a good answer from another Region is no recovery to flap from', () => {
+    const events: TimelineEvent[] = [injected(1_000, { t: 1_000, lower: 1_000, upper: 1_000 }), signal('alarm', 'ALARM', 1_100), signal('decision', 'ALARM', 1_200),
+      ...samples('app', 1_000, 100, '--++', { region: 'us-east-1' }), ...samples('app', 1_400, 100, '+++', { region: 'us-west-2' })];
+    const m = deriveMilestones(events, rules);
+    expect(m.recovered!.t).to.equal(1_400);
+    expect(milestoneGaps(Timeline.of(events), m, rules)).to.deep.equal([]);
+  });
+
   it('says nothing when every milestone was reached, or when no fault took effect at all', () => {
     expect(milestoneGaps(Timeline.of([]), deriveMilestones([], rules), rules)).to.deep.equal([]);
     expect(milestoneGaps(Timeline.of([]), deriveMilestones([], { ...rules, fault: 'outage' }), { ...rules, fault: 'outage' })).to.deep.equal(['no T_fault: fault outage never took effect']);
