@@ -1,3 +1,4 @@
+import type { Page, Response } from 'playwright-core';
 import { defineJourney } from '../../src/probes/journey.js';
 
 /**
@@ -11,7 +12,7 @@ export default defineJourney({
       name: 'open the shop',
       async run({ page, url }) {
         const response = await page.goto(url);
-        if (!response?.ok()) throw new Error(`the shop answered ${response?.status() ?? 'nothing'}`);
+        if (!response?.ok()) throw await notOk('the shop', response, page);
         await page.getByRole('heading', { name: 'Lab shop' }).waitFor();
       },
     },
@@ -20,7 +21,7 @@ export default defineJourney({
       async run({ page, sampleId }) {
         await page.getByLabel('Item').fill(sampleId);
         const [response] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Place order' }).click()]);
-        if (!response?.ok()) throw new Error(`placing the order answered ${response?.status() ?? 'nothing'}`);
+        if (!response?.ok()) throw await notOk('placing the order', response, page);
       },
     },
     {
@@ -31,3 +32,9 @@ export default defineJourney({
     },
   ],
 });
+
+/** What the page answered and, when it shows one, its alert: why the shop could not serve. */
+async function notOk(what: string, response: Response | null, page: Page): Promise<Error> {
+  const [alert] = await page.locator('[role=alert]').allTextContents().catch(() => []);
+  return new Error(`${what} answered ${response?.status() ?? 'nothing'}${alert ? `: ${alert.trim()}` : ''}`);
+}

@@ -87,6 +87,17 @@ describe('browser probe: a journey in real Chromium', function () {
     expect(record.consoleErrors.join(' ')).to.match(/503/);
   });
 
+  it('a page that cannot store the order says why in the step\'s error', async () => {
+    const store = { ...memoryShopStore(), add: () => Promise.reject(new Error('timed out after 1000ms')) };
+    const failing = await startAppServer({ region: 'us-east-1', host: '127.0.0.1', port: 0, routes: shopRoutes('us-east-1', store) });
+    try {
+      const outcome = await sample(probe('shop-no-store', { url: `http://127.0.0.1:${failing.port}/shop` }));
+      expect(outcome.error).to.equal('place an order: placing the order answered 503: Orders are unavailable right now: timed out after 1000ms');
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('a target that never answers fails at the journey\'s timeout, with the waiting step named', async () => {
     const silent = await startSilentServer();
     try {
