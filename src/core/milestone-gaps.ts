@@ -1,6 +1,7 @@
 import { formatDuration } from './duration.js';
 import { signalMatchOf, type Milestones, type MilestoneRules, type RecoveryRule } from './milestones.js';
 import type { ProbeSamples } from './sample-store.js';
+import type { Instant } from './measurement.js';
 import type { RecordedTimeline, SignalEvent } from './timeline.js';
 
 /**
@@ -34,16 +35,14 @@ export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: 
     if (at && earlier && at.upper < earlier.lower) gaps.push(`T_${name} came before T_${earlierName} (${formatDuration(at.t)} against ${formatDuration(earlier.t)}): the time between them is counted as 0, and what brought T_${name} did not wait for T_${earlierName}`);
   }
   const rule = rules.recovered;
-  const own = rule && timeline.samples.of(rule.probe);
   if (rule && !m.recovered) {
+    const own = timeline.samples.of(rule.probe);
     let good = 0;
     if (own) for (let i = own.indexAtOrAfter((m.impact ?? m.fault).t); i < own.length; i++) if (isGood(own, i, rule)) good++;
     gaps.push(`no T_recovered: probe ${rule.probe} never had ${sustainedText(rule)}${rule.region ? ` served by ${rule.region}` : ''} after the fault (${good} good sample(s) in all)`);
   }
-  if (rule && own && m.recovered) {
-    const flap = flapBefore(own, rule, (m.impact ?? m.fault).t, m.recovered.t);
-    if (flap) gaps.push(`T_recovered: recovery flapped: probe ${rule.probe} was first served${rule.region ? ` by ${rule.region}` : ''} at ${formatDuration(flap.firstGoodT)}, then ${flap.notGood} of its next ${flap.after} sample(s) failed${rule.region ? ` or were served elsewhere` : ''} before ${sustainedText(rule)} from ${formatDuration(m.recovered.t)}; T_recovered is when service held, not its first answer`);
-  }
+  const flap = recoveryFlap(timeline, m, rules);
+  if (rule && flap) gaps.push(`T_recovered: recovery flapped: probe ${rule.probe} was first served${rule.region ? ` by ${rule.region}` : ''} at ${formatDuration(flap.firstAnswer.t)}, then ${flap.failedAfter} of its next ${flap.samplesAfter} sample(s) failed${rule.region ? ` or were served elsewhere` : ''} before ${sustainedText(rule)} from ${formatDuration(m.recovered!.t)}; T_recovered is when service held, not its first answer`);
   return gaps;
 }
 
@@ -55,15 +54,30 @@ function sustainedText(rule: RecoveryRule): string {
   return 'consecutive' in rule ? `${rule.consecutive} good samples in a row` : `${rule.percent}% good over ${rule.windowMs}ms`;
 }
 
-/** A good sample before the one recovery held from: service came back, then went again. */
-function flapBefore(own: ProbeSamples, rule: RecoveryRule, fromT: number, recoveredT: number): { firstGoodT: number; notGood: number; after: number } | undefined {
-  const held = own.indexAtOrAfter(recoveredT);
+/**
+ * Service that came back and went again: a good sample before the one recovery held from. Its
+ * bounds are where the first answer lies (the lab's tests hold its first serve to them);
+ * `failedAfter` of the `samplesAfter` samples between it and T_recovered were not good.
+ */
+export interface RecoveryFlap {
+  firstAnswer: Instant;
+  failedAfter: number;
+  samplesAfter: number;
+}
+
+export function recoveryFlap(timeline: RecordedTimeline, m: Milestones, rules: MilestoneRules): RecoveryFlap | null {
+  const rule = rules.recovered;
+  const own = rule && timeline.samples.of(rule.probe);
+  if (!rule || !own || !m.recovered || !m.fault) return null;
+  const held = own.indexAtOrAfter(m.recovered.t);
   let first = -1;
-  let notGood = 0;
-  for (let i = own.indexAtOrAfter(fromT); i < held; i++) {
+  let failedAfter = 0;
+  for (let i = own.indexAtOrAfter((m.impact ?? m.fault).t); i < held; i++) {
     if (isGood(own, i, rule)) {
       if (first < 0) first = i;
-    } else if (first >= 0) notGood++;
+    } else if (first >= 0) failedAfter++;
   }
-  return first < 0 ? undefined : { firstGoodT: own.tAt(first), notGood, after: held - first - 1 };
+  if (first < 0) return null;
+  const t = own.tAt(first);
+  return { firstAnswer: { t, lower: first > 0 ? own.tAt(first - 1) : t, upper: t + own.latencyAt(first) }, failedAfter, samplesAfter: held - first - 1 };
 }

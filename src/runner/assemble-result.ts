@@ -2,7 +2,7 @@ import type { AwsChange } from '../aws/change-log.js';
 import type { CallerIdentity } from '../aws/identity.js';
 import { latenessProblems, probeLateness } from '../core/lateness.js';
 import { measure } from '../core/measurements.js';
-import { milestoneGaps } from '../core/milestone-gaps.js';
+import { milestoneGaps, recoveryFlap, type RecoveryFlap } from '../core/milestone-gaps.js';
 import { sourceClockWarnings } from '../core/source-clock-warnings.js';
 import type { MilestoneRules, Milestones } from '../core/milestones.js';
 import type { RecordedTimeline } from '../core/timeline.js';
@@ -73,7 +73,12 @@ export function assembleResult(input: ResultInput): DrillResult {
     checks,
     samples: summarizeSamples(input.timeline),
     probeLateness: lateness,
+    ...flapRecord(input.clock, recoveryFlap(input.timeline, m, input.milestoneRules)),
     warnings: [...milestoneGaps(input.timeline, m, input.milestoneRules), ...sourceClockWarnings(input.timeline), ...(spec.probeLateness.onExceeded === 'warn' ? late : [])],
     artifacts: input.artifacts,
   };
+}
+
+function flapRecord(clock: { anchorWallMs: number }, flap: RecoveryFlap | null): Pick<DrillResult, 'recoveryFlap'> {
+  return flap ? { recoveryFlap: { ...flap, firstAnswer: instantRecord(clock, flap.firstAnswer)! } } : {};
 }

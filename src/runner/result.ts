@@ -95,6 +95,8 @@ export interface DrillResult {
   samples: { total: number; failed: number; byProbe: Record<string, { total: number; failed: number }> };
   /** How late the probe engine sent each probe's samples against their schedule (absent in results written before it existed). */
   probeLateness?: Record<string, ProbeLateness>;
+  /** Service that answered once after the fault and failed again before T_recovered held (absent when it did not). */
+  recoveryFlap?: { firstAnswer: InstantRecord; failedAfter: number; samplesAfter: number };
   /** What the reader should know that is not a verdict (a probe engine that fell behind). */
   warnings?: string[];
   artifacts: Artifact[];

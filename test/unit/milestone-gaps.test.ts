@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { milestoneGaps } from '../../src/core/milestone-gaps.js';
+import { milestoneGaps, recoveryFlap } from '../../src/core/milestone-gaps.js';
 import { deriveMilestones, type MilestoneRules } from '../../src/core/milestones.js';
 import { Timeline, type TimelineEvent } from '../../src/core/timeline.js';
 import { injected, samples, signal } from './timeline-builders.js';
@@ -34,6 +34,7 @@ describe('milestoneGaps: why a milestone is empty', () => {
       ...samples('app', 1_000, 100, '--++-+-+++', { region: 'us-west-2' })];
     const m = deriveMilestones(events, rules);
     expect(m.recovered!.t).to.equal(1_700);
+    expect(recoveryFlap(Timeline.of(events), m, rules)).to.deep.equal({ firstAnswer: { t: 1_200, lower: 1_100, upper: 1_210 }, failedAfter: 2, samplesAfter: 4 });
     expect(milestoneGaps(Timeline.of(events), m, rules)).to.deep.equal(['T_recovered: recovery flapped: probe app was first served by us-west-2 at 1.20s, then 2 of its next 4 sample(s) failed or were served elsewhere before 3 good samples in a row from 1.70s; T_recovered is when service held, not its first answer']);
   });
 
@@ -42,6 +43,7 @@ describe('milestoneGaps: why a milestone is empty', () => {
       ...samples('app', 1_000, 100, '--++', { region: 'us-east-1' }), ...samples('app', 1_400, 100, '+++', { region: 'us-west-2' })];
     const m = deriveMilestones(events, rules);
     expect(m.recovered!.t).to.equal(1_400);
+    expect(recoveryFlap(Timeline.of(events), m, rules)).to.equal(null);
     expect(milestoneGaps(Timeline.of(events), m, rules)).to.deep.equal([]);
   });
 
