@@ -1,7 +1,7 @@
 import { formatDuration } from './duration.js';
-import { signalMatchOf, type Milestones, type MilestoneRules, type RecoveryRule } from './milestones.js';
-import type { ProbeSamples } from './sample-store.js';
 import type { Instant } from './measurement.js';
+import { goodSampleOf, transitionInstant } from './milestone-tracker.js';
+import { signalMatchOf, type Milestones, type MilestoneRules, type RecoveryRule } from './milestones.js';
 import type { RecordedTimeline, SignalEvent } from './timeline.js';
 
 /**
@@ -9,7 +9,7 @@ import type { RecordedTimeline, SignalEvent } from './timeline.js';
  * inconclusive targets it leaves) never goes unexplained; and a milestone whose state was passed
  * unseen, which is placed only as well as the polls on either side allow.
  */
-export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: MilestoneRules): string[] {
+export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: MilestoneRules, flap = recoveryFlap(timeline, m, rules)): string[] {
   // Without a fault nothing else is measured, and the drill's abort says why.
   if (!m.fault) return rules.fault ? [`no T_fault: fault ${rules.fault} never took effect`] : [];
   const gaps: string[] = [];
@@ -38,16 +38,12 @@ export function milestoneGaps(timeline: RecordedTimeline, m: Milestones, rules: 
   if (rule && !m.recovered) {
     const own = timeline.samples.of(rule.probe);
     let good = 0;
-    if (own) for (let i = own.indexAtOrAfter((m.impact ?? m.fault).t); i < own.length; i++) if (isGood(own, i, rule)) good++;
+    const isGood = goodSampleOf(rule);
+    if (own) for (let i = own.indexAtOrAfter((m.impact ?? m.fault).t); i < own.length; i++) if (isGood(own, i)) good++;
     gaps.push(`no T_recovered: probe ${rule.probe} never had ${sustainedText(rule)}${rule.region ? ` served by ${rule.region}` : ''} after the fault (${good} good sample(s) in all)`);
   }
-  const flap = recoveryFlap(timeline, m, rules);
   if (rule && flap) gaps.push(`T_recovered: recovery flapped: probe ${rule.probe} was first served${rule.region ? ` by ${rule.region}` : ''} at ${formatDuration(flap.firstAnswer.t)}, then ${flap.failedAfter} of its next ${flap.samplesAfter} sample(s) failed${rule.region ? ` or were served elsewhere` : ''} before ${sustainedText(rule)} from ${formatDuration(m.recovered!.t)}; T_recovered is when service held, not its first answer`);
   return gaps;
-}
-
-function isGood(own: ProbeSamples, i: number, rule: RecoveryRule): boolean {
-  return own.okAt(i) && (rule.region === undefined || own.regionAt(i) === rule.region);
 }
 
 function sustainedText(rule: RecoveryRule): string {
@@ -69,15 +65,14 @@ export function recoveryFlap(timeline: RecordedTimeline, m: Milestones, rules: M
   const rule = rules.recovered;
   const own = rule && timeline.samples.of(rule.probe);
   if (!rule || !own || !m.recovered || !m.fault) return null;
+  const isGood = goodSampleOf(rule);
   const held = own.indexAtOrAfter(m.recovered.t);
   let first = -1;
   let failedAfter = 0;
   for (let i = own.indexAtOrAfter((m.impact ?? m.fault).t); i < held; i++) {
-    if (isGood(own, i, rule)) {
+    if (isGood(own, i)) {
       if (first < 0) first = i;
     } else if (first >= 0) failedAfter++;
   }
-  if (first < 0) return null;
-  const t = own.tAt(first);
-  return { firstAnswer: { t, lower: first > 0 ? own.tAt(first - 1) : t, upper: t + own.latencyAt(first) }, failedAfter, samplesAfter: held - first - 1 };
+  return first < 0 ? null : { firstAnswer: transitionInstant(own, first), failedAfter, samplesAfter: held - first - 1 };
 }

@@ -113,9 +113,15 @@ export class MilestoneTracker {
 }
 
 /** A change between two samples lies after the earlier one was sent and before the later one answered. */
-function transitionInstant(own: ProbeSamples, i: number): Instant {
+export function transitionInstant(own: ProbeSamples, i: number): Instant {
   const after = own.at(i);
   return { t: after.t, lower: i > 0 ? own.tAt(i - 1) : after.t, upper: after.t + after.latencyMs };
+}
+
+/** Whether sample i counts toward recovery: successful, and served by the rule's Region when it names one. */
+export function goodSampleOf(rule: RecoveryRule): (own: ProbeSamples, i: number) => boolean {
+  const region = rule.region;
+  return region === undefined ? (own, i) => own.okAt(i) : (own, i) => own.okAt(i) && own.regionAt(i) === region;
 }
 
 /**
@@ -133,8 +139,7 @@ class RecoverySearch {
   private readonly good: (own: ProbeSamples, i: number) => boolean;
 
   constructor(private readonly rule: RecoveryRule) {
-    const region = rule.region;
-    this.good = region === undefined ? (own, i) => own.okAt(i) : (own, i) => own.okAt(i) && own.regionAt(i) === region;
+    this.good = goodSampleOf(rule);
   }
 
   landed(index: number): void {

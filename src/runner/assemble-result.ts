@@ -38,6 +38,7 @@ export interface ResultInput {
 export function assembleResult(input: ResultInput): DrillResult {
   const { spec } = input.scenario;
   const m = input.milestones;
+  const flap = recoveryFlap(input.timeline, m, input.milestoneRules);
   const measurements = measure(input.timeline, m, { origin: spec.origin, userFacing: input.milestoneRules.userFacing, observeEnd: input.observeEnd });
   const targets = targetsOf(spec);
   const verdicts = judge(targets, measurements, spec.verdictBound);
@@ -73,8 +74,8 @@ export function assembleResult(input: ResultInput): DrillResult {
     checks,
     samples: summarizeSamples(input.timeline),
     probeLateness: lateness,
-    ...flapRecord(input.clock, recoveryFlap(input.timeline, m, input.milestoneRules)),
-    warnings: [...milestoneGaps(input.timeline, m, input.milestoneRules), ...sourceClockWarnings(input.timeline), ...(spec.probeLateness.onExceeded === 'warn' ? late : [])],
+    ...flapRecord(input.clock, flap),
+    warnings: [...milestoneGaps(input.timeline, m, input.milestoneRules, flap), ...sourceClockWarnings(input.timeline), ...(spec.probeLateness.onExceeded === 'warn' ? late : [])],
     artifacts: input.artifacts,
   };
 }
