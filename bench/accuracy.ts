@@ -88,14 +88,13 @@ function compare(result: DrillResult, truth: readonly TruthRecord[], strategy: L
   });
 }
 
-/** A recovery that came back and went again, as the result's warning words it. */
+/** A recovery that came back and went again: where it first answered, and how many samples failed before it held. */
 function flapOf(result: DrillResult): string {
-  const flap = result.warnings?.find((w) => w.startsWith('T_recovered: recovery flapped'));
-  return flap ? `; ${flap.slice('T_recovered: '.length)}` : '';
+  const flap = result.recoveryFlap;
+  return flap ? `; recovery flapped: first answer at ${ms(flap.firstAnswer.t)}, then ${flap.failedAfter} of ${flap.samplesAfter} sample(s) not good before T_recovered` : '';
 }
 
 /** Recovered's bounds: the wait since the sample before (about an interval) plus the first good sample's latency. */
-
 function describeRecovered(recovered: Instant | null): string {
   return recovered ? `; recovered within ${ms(recovered.upper - recovered.lower)} = ${ms(recovered.t - recovered.lower)} since the sample before + ${ms(recovered.upper - recovered.t)} latency` : '';
 }
