@@ -62,7 +62,7 @@ export async function cleanupCommand(argv: string[], io: Io): Promise<number> {
         failed++;
       }
     }
-    journal.compact();
+    await journal.compact();
     await lock.release();
   }
   io.out(failed ? `${reverted} fault(s) reverted, ${failed} could not be: they stay in the journal` : reverted ? `${reverted} fault(s) reverted; nothing is left injected` : 'nothing to clean up: the journal holds no unreverted fault');

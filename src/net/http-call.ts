@@ -1,8 +1,8 @@
-import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { answerProblem, httpExpectationSchema } from '../core/http-expectation.js';
 import type { Instant } from '../core/measurement.js';
+import { encodeRequest, Http1Connection, http1TargetOf } from './http1-connection.js';
 
 /** One HTTP call a fault or step makes: to a proxy's control API, an application's fault hook, a health URL. */
 export interface HttpCall {
@@ -24,27 +24,33 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 
 /**
  * Sends `call` on a fresh connection (a pooled one may be stuck in the very fault we inject) and
- * reads the whole answer. Errors name the method and the URL, never header values.
+ * reads the whole answer. Errors name the method and the URL, never header values. It goes through
+ * the probes' own HTTP/1.1 connection, so a fault's call at inject runs code the probes keep hot
+ * rather than a second client's (whose first use costs the probe engine its schedule: bench/README.md).
  */
 export async function sendHttp(call: HttpCall): Promise<HttpAnswer> {
   const timeoutMs = call.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
-  const dispatcher = new Agent();
+  const url = new URL(call.url);
   const headers = { ...call.headers };
   let body: string | undefined;
   if (call.body !== undefined) {
     body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
     if (typeof call.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   }
+  const connection = new Http1Connection(http1TargetOf(url));
+  const timer = setTimeout(() => connection.abort(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
+  const onAbort = () => connection.abort(new Error('aborted'));
+  call.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const answer = await request(call.url, { method: call.method as 'GET', headers, body, signal, dispatcher });
-    return { status: answer.statusCode, text: await answer.body.text() };
+    if (call.signal?.aborted) onAbort();
+    const answer = await connection.exchange({ request: encodeRequest(url, call.method, headers, body), head: false, keepBody: true, keepHeaders: [] });
+    return { status: answer.status, text: answer.body };
   } catch (error) {
-    const why = timeout.aborted ? `no answer within ${timeoutMs}ms` : call.signal?.aborted ? 'aborted' : describeError(error);
-    throw new Error(`${describeCall(call)}: ${why}`);
+    throw new Error(`${describeCall(call)}: ${describeError(error)}`);
   } finally {
-    void dispatcher.destroy();
+    clearTimeout(timer);
+    call.signal?.removeEventListener('abort', onAbort);
+    connection.destroy();
   }
 }
 
@@ -88,20 +94,23 @@ function describeError(error: unknown): string {
   return code && !message.includes(code) ? `${code} ${message}` : message;
 }
 
+/** Request headers as a scenario writes them: a value with a line break would write a header of its own. */
+export const httpHeaders = z.record(z.string().regex(/^[!#$%&'*+.^_`|~\w-]+$/, 'expected a header name'), z.string().regex(/^[^\r\n\0]*$/, 'expected a header value without line breaks'));
+
 export const httpUrl = z.string().refine(isHttpUrl, { error: (issue) => `expected an http:// or https:// URL, got ${JSON.stringify(issue.input)}` });
 
 /** A call as a scenario writes it (an http-hook's `on` / `off`, an http step's `call` / `undo`). */
 export const httpCallSchema = z.strictObject({
   url: httpUrl,
   method: z.enum(['POST', 'PUT', 'DELETE', 'GET']).default('POST'),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: httpHeaders.optional(),
   body: z.unknown().optional(),
 });
 
 /** A read-only call that proves something (a fault is off): by default a 2xx answer. */
 export const httpCheckSchema = z.strictObject({
   url: httpUrl,
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: httpHeaders.optional(),
   expect: httpExpectationSchema.default({}),
 });
 

@@ -1,11 +1,11 @@
-import type { Socket } from 'node:net';
-import { buildConnector, Client, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../core/duration.js';
 import { answerProblem, httpExpectationSchema, parseJson } from '../core/http-expectation.js';
 import { readJsonPath } from '../core/json-path.js';
 import { durationMs } from '../scenario/fields.js';
 import type { Probe, ProbeContext, SampleOutcome } from './probe.js';
+import { httpHeaders } from '../net/http-call.js';
+import { ConnectionClosedEarly, encodeRequest, Http1Connection, http1TargetOf, type Http1Answer, type Http1Exchange, type Http1Target } from '../net/http1-connection.js';
 import { createResolver, type TtlPolicy } from '../net/resolver.js';
 
 /** How long the probe's client keeps a DNS answer: "honour" its TTL, "none", or a fixed duration. */
@@ -25,7 +25,7 @@ export const resolveSettings = z.strictObject({
 export const httpProbeSettings = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   method: z.string().regex(/^[A-Za-z]+$/).default('GET'),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: httpHeaders.default({}),
   body: z.json().optional(),
   interval: durationMs.default(500),
   timeout: durationMs.default(2_000),
@@ -50,31 +50,36 @@ export function createHttpProbe(name: string, settings: HttpProbeSettings): Prob
   const s = httpProbeSettings.parse(settings);
   const timeoutMs = s.timeout;
   const resolver = s.resolve ? createResolver({ nameservers: s.resolve.nameservers, ttl: s.resolve.ttl, timeoutMs }) : undefined;
-  const connector = buildConnector({ timeout: timeoutMs, ...(resolver ? { lookup: resolver.lookup } : {}) });
   const url = new URL(s.url);
-  const connections = new Connections(url.origin, connector, s.connection);
+  const connections = new Connections(http1TargetOf(url, resolver?.lookup), s.connection);
   const { body, contentType } = encodeBody(s.body);
-  const request: Dispatcher.DispatchOptions = {
-    origin: url.origin,
-    path: `${url.pathname}${url.search}`,
-    method: s.method.toUpperCase() as Dispatcher.HttpMethod,
-    headers: { ...(contentType && !hasHeader(s.headers, 'content-type') ? { 'content-type': contentType } : {}), ...s.headers },
-    ...(body !== undefined ? { body } : {}),
+  const method = s.method.toUpperCase();
+  const headers = { ...(contentType && !hasHeader(s.headers, 'content-type') ? { 'content-type': contentType } : {}), ...s.headers };
+  const exchange: Http1Exchange = {
+    request: encodeRequest(url, method, headers, body),
+    head: method === 'HEAD',
+    keepBody: needsBody(s),
+    keepHeaders: s.region && 'header' in s.region ? [s.region.header.toLowerCase()] : [],
   };
-  const keepBody = needsBody(s);
   const secrets = Object.values(s.headers).filter((v) => v.length >= 4);
 
   async function sample(ctx: ProbeContext): Promise<SampleOutcome> {
-    const connection = connections.take();
+    let connection = connections.take();
+    ctx.onGiveUp((reason) => connection.abort(reason));
     try {
-      const response = await exchange(connection.client, request, keepBody, ctx);
-      return judgeResponse(s, response, connection.address);
+      const answer = await connection.exchange(exchange).catch((error: unknown) => {
+        if (!(error instanceof ConnectionClosedEarly && connection.reused)) throw error;
+        // The server let an idle connection go as this sample took it: one more try on a new one.
+        connection = connections.opened();
+        return connection.exchange(exchange);
+      });
+      return judgeResponse(s, answer, connection.address);
     } catch (error) {
       const address = connection.address;
       const reason = (error as Error).name === 'TimeoutError' ? `timeout after ${timeoutMs}ms` : describeError(error, secrets);
       return { ok: false, error: reason, ...(address ? { detail: { address } } : {}) };
     } finally {
-      await connections.give(connection);
+      connections.give(connection);
     }
   }
 
@@ -84,20 +89,8 @@ export function createHttpProbe(name: string, settings: HttpProbeSettings): Prob
     timeoutMs,
     ...(s.vantage ? { vantage: s.vantage } : {}),
     sample,
-    close: () => connections.close(),
+    close: async () => connections.close(),
   };
-}
-
-interface Response {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-/** One connection: an undici `Client`, and the address its socket connected to (read once, at connect). */
-interface Connection {
-  client: Client;
-  address: string | undefined;
 }
 
 /**
@@ -106,106 +99,40 @@ interface Connection {
  * the one it really talked to. `fresh`: a new connection per sample, closed after it.
  */
 class Connections {
-  private readonly idle: Connection[] = [];
-  private readonly open = new Set<Connection>();
+  private readonly idle: Http1Connection[] = [];
+  private readonly open = new Set<Http1Connection>();
 
-  constructor(private readonly origin: string, private readonly connector: buildConnector.connector, private readonly mode: 'keep-alive' | 'fresh') {}
+  constructor(private readonly target: Http1Target, private readonly mode: 'keep-alive' | 'fresh') {}
 
-  take(): Connection {
-    const reused = this.mode === 'keep-alive' ? this.idle.pop() : undefined;
-    return reused ?? this.opened();
+  take(): Http1Connection {
+    while (this.mode === 'keep-alive' && this.idle.length > 0) {
+      const connection = this.idle.pop()!;
+      if (connection.reusable) return connection;
+      this.open.delete(connection);
+    }
+    return this.opened();
   }
 
-  async give(connection: Connection): Promise<void> {
-    if (this.mode === 'keep-alive') {
+  opened(): Http1Connection {
+    const connection = new Http1Connection(this.target);
+    ((globalThis as any).__opened ??= []).push(performance.now());
+    this.open.add(connection);
+    return connection;
+  }
+
+  give(connection: Http1Connection): void {
+    if (this.mode === 'keep-alive' && connection.reusable) {
       this.idle.push(connection);
       return;
     }
     this.open.delete(connection);
-    await connection.client.destroy();
+    connection.destroy();
   }
 
-  async close(): Promise<void> {
-    const all = [...this.open];
+  close(): void {
+    for (const connection of this.open) connection.destroy();
     this.open.clear();
     this.idle.length = 0;
-    await Promise.all(all.map((c) => c.client.destroy()));
-  }
-
-  private opened(): Connection {
-    const connection: Connection = { client: undefined as unknown as Client, address: undefined };
-    connection.client = new Client(this.origin, {
-      // The sample's own timeout is the one that counts; undici's would be two more timers a request.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connect: (options, callback) => this.connector(options, (error, socket) => {
-        if (socket) connection.address = (socket as Socket).remoteAddress;
-        (callback as (...args: unknown[]) => void)(error, socket);
-      }),
-    });
-    this.open.add(connection);
-    return connection;
-  }
-}
-
-/**
- * One request through undici's dispatcher interface rather than `request()`: no body stream, no
- * abort signal, and no closures made per sample but the one the sample's give-up calls (the
- * handler is this object). At thousands of samples a second this is what keeps the schedule
- * (see bench/README.md).
- */
-function exchange(client: Client, options: Dispatcher.DispatchOptions, keepBody: boolean, ctx: ProbeContext): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const handler = new Exchange(keepBody, resolve, reject);
-    ctx.onGiveUp((reason) => handler.abort(reason));
-    client.dispatch(options, handler);
-  });
-}
-
-class Exchange implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined;
-  private status = 0;
-  private headers: Response['headers'] = {};
-  private readonly chunks: Buffer[] = [];
-  private settled = false;
-
-  constructor(
-    private readonly keepBody: boolean,
-    private readonly resolve: (response: Response) => void,
-    private readonly reject: (error: unknown) => void,
-  ) {}
-
-  abort(reason: Error): void {
-    if (this.controller) this.controller.abort(reason);
-    else this.finish(reason);
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-  }
-
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Response['headers']): void {
-    this.status = statusCode;
-    this.headers = headers;
-  }
-
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.keepBody) this.chunks.push(chunk);
-  }
-
-  onResponseEnd(): void {
-    this.finish();
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.finish(error);
-  }
-
-  private finish(error?: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    if (error !== undefined) this.reject(error);
-    else this.resolve({ status: this.status, headers: this.headers, text: this.keepBody ? Buffer.concat(this.chunks).toString() : '' });
   }
 }
 
@@ -223,7 +150,7 @@ function needsBody(s: Settings): boolean {
   return s.expect.bodyContains !== undefined || s.expect.json !== undefined || (s.region !== undefined && 'json' in s.region);
 }
 
-function judgeResponse(s: Settings, { status, headers, text }: Response, address: string | undefined): SampleOutcome {
+function judgeResponse(s: Settings, { status, headers, body: text }: Http1Answer, address: string | undefined): SampleOutcome {
   const json = s.expect.json || (s.region && 'json' in s.region) ? parseJson(text) : undefined;
   const region = readRegion(s, headers, json && 'value' in json ? json.value : undefined);
   const error = answerProblem({ status, text, ...(json ? { json } : {}) }, s.expect);
@@ -236,17 +163,14 @@ function judgeResponse(s: Settings, { status, headers, text }: Response, address
   };
 }
 
-function readRegion(s: Settings, headers: Record<string, string | string[] | undefined>, json: unknown): string | undefined {
+function readRegion(s: Settings, headers: Record<string, string>, json: unknown): string | undefined {
   if (!s.region) return undefined;
-  if ('header' in s.region) {
-    const value = headers[s.region.header.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-  }
+  if ('header' in s.region) return headers[s.region.header.toLowerCase()];
   const value = readJsonPath(json, s.region.json);
   return value === undefined || value === null || typeof value === 'object' ? undefined : String(value);
 }
 
-/** A short reason: the system error code when there is one (ECONNRESET), else undici's. */
+/** A short reason: the system error code when there is one (ECONNRESET), else the error's own. */
 function describeError(error: unknown, secrets: string[]): string {
   const e = error as { code?: string; message?: string; cause?: { code?: string } };
   const systemCode = [e.cause?.code, e.code].find((code) => code && /^E[A-Z]+$/.test(code));

@@ -59,16 +59,16 @@ export class ChangeLedger {
   async apply(entry: { name: string; kind: string; settings: unknown }, kind: FaultKind<unknown>, section: 'fault' | 'step', drillId: string, signal: AbortSignal): Promise<void> {
     const change: Change = { name: entry.name, kind, settings: entry.settings, drillId, section, record: { name: entry.name, kind: entry.kind, injectedAt: null, revertedAt: null, verified: false } };
     this.changes.push(change);
-    this.journal(change, 'intent');
+    await this.journal(change, 'intent');
     this.event(change, { action: 'inject-intent' });
     const ctx = this.contextFor(change, signal, (state) => {
       change.state = { ...change.state, ...state };
-      this.journal(change, 'intent');
+      return this.journal(change, 'intent');
     });
     try {
       const injection = await kind.inject(entry.settings, ctx);
       change.state = { ...change.state, ...injection.state };
-      this.journal(change, 'injected');
+      await this.journal(change, 'injected');
       change.record.injectedAt = instantRecord(this.options.clock, injection.at);
       this.event(change, { action: 'injected', at: injection.at, ...(injection.detail ? { detail: injection.detail } : {}) });
       this.renewLease(change, ctx);
@@ -116,13 +116,13 @@ export class ChangeLedger {
   private async revert(change: Change): Promise<Pick<RevertOutcome, 'status' | 'error'>> {
     if (change.state === undefined) {
       change.record.verified = true;
-      this.journal(change, 'reverted');
+      await this.journal(change, 'reverted');
       this.event(change, { action: 'verified', detail: { nothingToRevert: 'interrupted before it changed anything' } });
       return { status: 'nothing-to-revert' };
     }
     const timeoutMs = this.options.revertTimeoutMs ?? REVERT_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
-    const ctx = this.contextFor(change, deadline, () => {});
+    const ctx = this.contextFor(change, deadline, async () => {});
     this.event(change, { action: 'revert-start' });
     const undo = async () => {
       const at = await change.kind.revert(change.settings, change.state!, ctx);
@@ -142,7 +142,7 @@ export class ChangeLedger {
     }
     change.record.verified = true;
     if (change.kind.evidence && this.options.keepEvidence) await this.keepEvidence(change, ctx);
-    this.journal(change, 'reverted');
+    await this.journal(change, 'reverted');
     this.event(change, { action: 'verified' });
     return { status: 'verified' };
   }
@@ -165,18 +165,18 @@ export class ChangeLedger {
   }
 
   /** Injecting stops when the drill is aborted; reverting must not, so it gets its own deadline. */
-  private contextFor(change: Change, signal: AbortSignal, onRemember: (state: JsonObject) => void): FaultContext {
+  private contextFor(change: Change, signal: AbortSignal, onRemember: (state: JsonObject) => Promise<void>): FaultContext {
     return {
       clock: this.options.clock,
       signal,
       drillId: change.drillId,
       log: (message) => this.options.log(`${change.name}: ${message}`),
-      remember: async (state) => onRemember(state),
+      remember: (state) => onRemember(state),
     };
   }
 
-  private journal(change: Change, status: JournalEntry['status']): void {
-    this.options.journal.record({
+  private journal(change: Change, status: JournalEntry['status']): Promise<void> {
+    return this.options.journal.record({
       drillId: change.drillId, environment: this.options.environment, name: change.name, kind: change.record.kind,
       settings: change.settings as JsonValue, state: change.state ?? {}, status,
     });

@@ -85,7 +85,7 @@ async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted'], a
     artifacts: [...ctx.evidence, ...sampleEvidenceArtifacts(outDir, ctx.sampleEvidence)],
     provenance: { firedrill: FIREDRILL_VERSION, awsChanges },
   });
-  ctx.journal.compact();
+  await ctx.journal.compact();
   ctx.timelineFile.close();
   mkdirSync(outDir, { recursive: true });
   if (ctx.timelineFile.file) result.artifacts.push(artifactOf(outDir, TIMELINE_FILE));

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { JsonObject, JsonValue } from '../core/json.js';
 
@@ -21,6 +22,9 @@ export interface JournalEntry {
 }
 
 export class Journal {
+  /** Writes one after another, each reading what the one before wrote. */
+  private writing: Promise<unknown> = Promise.resolve();
+
   constructor(readonly file: string) {}
 
   static forEnvironment(stateDir: string, environment: string): Journal {
@@ -36,28 +40,38 @@ export class Journal {
     return this.read().filter((e) => e.status !== 'reverted');
   }
 
-  /** Adds or updates the entry for (drillId, name), durably. */
-  record(entry: Omit<JournalEntry, 'updatedAt'>): void {
-    const entries = this.read().filter((e) => !(e.drillId === entry.drillId && e.name === entry.name));
-    entries.push({ ...entry, updatedAt: new Date().toISOString() });
-    this.write(entries);
+  /** Adds or updates the entry for (drillId, name); resolves once it is on disk. */
+  record(entry: Omit<JournalEntry, 'updatedAt'>): Promise<void> {
+    return this.update((entries) => [
+      ...entries.filter((e) => !(e.drillId === entry.drillId && e.name === entry.name)),
+      { ...entry, updatedAt: new Date().toISOString() },
+    ]);
   }
 
   /** Forgets reverted entries, keeping the file small. */
-  compact(): void {
-    if (existsSync(this.file)) this.write(this.read().filter((e) => e.status !== 'reverted'));
+  compact(): Promise<void> {
+    return this.update((entries) => entries.filter((e) => e.status !== 'reverted'), { onlyIfPresent: true });
   }
 
-  private write(entries: JournalEntry[]): void {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify({ entries }, null, 2));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+  /**
+   * The flush runs on libuv's threads, not the event loop: a drill's probes keep their schedule
+   * while the disk syncs (bench/README.md).
+   */
+  private update(change: (entries: JournalEntry[]) => JournalEntry[], options: { onlyIfPresent?: boolean } = {}): Promise<void> {
+    const written = this.writing.then(async () => {
+      if (options.onlyIfPresent && !existsSync(this.file)) return;
+      await mkdir(dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writeFile(JSON.stringify({ entries: change(this.read()) }, null, 2));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.file);
+    });
+    this.writing = written.catch(() => undefined);
+    return written;
   }
 }

@@ -35,7 +35,7 @@ describe('firedrill cleanup with a revert that hangs (black box)', function () {
     const { port } = hanging.address() as AddressInfo;
     const hook = `http://127.0.0.1:${port}/fault`;
     const journal = Journal.forEnvironment(state.path, 'staging');
-    journal.record({
+    await journal.record({
       drillId: 'crashed-drill', environment: 'staging', name: 'checkout-errors', kind: 'http-hook',
       settings: { on: { url: hook, method: 'POST' }, off: { url: hook, method: 'DELETE' } },
       state: { on: `POST ${hook}` }, status: 'injected',

@@ -224,7 +224,7 @@ describe('STS identity preflight on moto: the credentials\' account must be on t
     const stateDir = join(work.path, 'state-cleanup');
     const journal = Journal.forEnvironment(stateDir, 'other');
     const settings = { on: { url: `${hook.url}/fault/on`, method: 'POST' }, off: { url: `${hook.url}/fault/off`, method: 'POST' } };
-    journal.record({ drillId: 'crashed-drill', environment: 'other', name: 'app-fault', kind: 'http-hook', settings, state: { injectedAt: 1 }, status: 'injected' });
+    await journal.record({ drillId: 'crashed-drill', environment: 'other', name: 'app-fault', kind: 'http-hook', settings, state: { injectedAt: 1 }, status: 'injected' });
     const from = { aws: recorder.requests.length, hook: hook.calls.length };
     const { io, text } = captureIo(work.path);
     const code = await main(['cleanup', '--env', 'other', '--config', configFile, '--state-dir', stateDir], io);

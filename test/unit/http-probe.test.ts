@@ -169,8 +169,16 @@ describe('HTTP probe', () => {
       await sampleOnce(open({ url: url('/status/500'), headers, expect: { bodyContains: 'x' } })),
       await sampleOnce(open({ url: url('/slow'), headers, timeout: '200ms' })),
       await sampleOnce(open({ url: `http://127.0.0.1:${port}/`, headers })),
-      await sampleOnce(open({ url: url('/private'), headers: { authorization: `${TOKEN}\n` } })),
     ];
+    const broken = (() => {
+      try {
+        open({ url: url('/private'), headers: { authorization: `${TOKEN}\n` } });
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    expect(broken?.message, 'a header value with a line break is refused with its settings').to.match(/authorization[\s\S]*without line breaks/);
+    expect(broken?.message).not.to.include('s3cr3t');
     expect(outcomes[0]).to.deep.include({ ok: true, status: 200 });
     for (const outcome of outcomes) {
       const text = JSON.stringify(outcome);

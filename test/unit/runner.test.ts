@@ -272,7 +272,7 @@ describe('runDrill', function () {
 
   describe('refused before injecting', () => {
     it('while the journal holds an unreverted fault of an earlier drill', async () => {
-      journal().record({ drillId: 'crashed-drill', environment: 'fake', name: 'outage', kind: 'fake', settings: {}, state: { switched: true }, status: 'injected' });
+      await journal().record({ drillId: 'crashed-drill', environment: 'fake', name: 'outage', kind: 'fake', settings: {}, state: { switched: true }, status: 'injected' });
       const error = await refusalOf(drill(BASE));
       expect(error.code).to.equal('FIREDRILL_JOURNAL_DIRTY');
       expect(error.message).to.include('firedrill cleanup --env fake').and.include('fake outage (drill crashed-drill, injected)');

@@ -73,4 +73,28 @@ describe('the probe schedule', () => {
     await schedule.stop();
     expect(timeline.samples.total).to.equal(0);
   });
+
+  it('sends no sample once stopped, not even one whose timer fired just before the stop', async () => {
+    const clock = createClock();
+    let stoppedAt: number | undefined;
+    let sentAfterStop = 0;
+    const counting = (name: string): Probe => ({
+      name, intervalMs: 1, timeoutMs: 1_000,
+      sample: async () => { if (stoppedAt !== undefined) sentAfterStop++; return { ok: true }; },
+      close: async () => {},
+    });
+    for (let trial = 0; trial < 20; trial++) {
+      const timeline = new Timeline();
+      stoppedAt = undefined;
+      const schedules = Array.from({ length: 20 }, (_, i) => scheduleProbe(counting(`p${i}`), { clock, timeline, outDir: '.' }));
+      await samplesUntil(timeline, (s) => s.length >= 100);
+      // Stopped from a timer: the probes' timers that fired in the same pass have planned their samples already.
+      await new Promise<void>((resolve) => setTimeout(() => {
+        stoppedAt = clock.now();
+        void Promise.all(schedules.map((s) => s.stop())).then(() => resolve());
+      }, 1));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(sentAfterStop).to.equal(0);
+  });
 });
