@@ -42,6 +42,9 @@ export class ConnectionClosedEarly extends Error {
 const MAX_HEAD_BYTES = 64 * 1024;
 const CRLF = Buffer.from('\r\n');
 const END_OF_HEAD = Buffer.from('\r\n\r\n');
+const CONTENT_LENGTH = '\r\ncontent-length:';
+const TRANSFER_ENCODING = '\r\ntransfer-encoding:';
+const CONNECTION = '\r\nconnection:';
 
 /**
  * Encodes a request once, so every sample writes the same bytes. Header values were checked for
@@ -202,32 +205,32 @@ export class Http1Connection {
     return Buffer.alloc(0);
   }
 
+  /** One lower-cased copy of the head, searched for the few headers that matter: no string per header line. */
   private readHead(head: string): void {
-    const match = /^HTTP\/1\.([01]) (\d{3})/.exec(head);
-    if (!match) throw new Error('malformed HTTP response: no status line');
-    const status = Number(match[2]);
-    if (status >= 100 && status < 200) {
+    if (!head.startsWith('HTTP/1.') || head.charCodeAt(8) !== 32) throw new Error('malformed HTTP response: no status line');
+    const status = Number(head.slice(9, 12));
+    if (!Number.isInteger(status) || status < 100) throw new Error('malformed HTTP response: no status line');
+    if (status < 200) {
       if (status === 101) throw new Error('the server switched protocols (101), which a probe does not follow');
       return; // an interim response: the real one follows
     }
+    const lower = head.toLowerCase();
+    const headerValue = (needle: string) => {
+      const at = lower.indexOf(needle);
+      if (at < 0) return undefined;
+      const end = lower.indexOf('\r\n', at + needle.length);
+      return head.slice(at + needle.length, end < 0 ? undefined : end).trim();
+    };
     const { keepHeaders, head: isHead } = this.current!.exchange;
-    let length: number | undefined;
-    let chunked = false;
-    let connection = match[1] === '1' ? 'keep-alive' : 'close';
-    for (let start = head.indexOf('\r\n') + 2; start > 1; ) {
-      const next = head.indexOf('\r\n', start);
-      const line = next < 0 ? head.slice(start) : head.slice(start, next);
-      start = next + 2;
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (name === 'content-length') length = Number(value);
-      else if (name === 'transfer-encoding') chunked = /(^|,)\s*chunked\s*$/i.test(value);
-      else if (name === 'connection') connection = value.toLowerCase();
-      if (keepHeaders.includes(name) && !(name in this.headers)) this.headers[name] = value;
+    for (const name of keepHeaders) {
+      const value = headerValue(`\r\n${name}:`);
+      if (value !== undefined) this.headers[name] = value;
     }
-    if (length !== undefined && !(Number.isInteger(length) && length >= 0)) throw new Error('malformed HTTP response: bad content-length');
+    const lengthText = headerValue(CONTENT_LENGTH);
+    const length = lengthText === undefined ? undefined : Number(lengthText);
+    if (length !== undefined && !(lengthText !== '' && Number.isInteger(length) && length >= 0)) throw new Error('malformed HTTP response: bad content-length');
+    const chunked = /(^|,)\s*chunked\s*$/.test(headerValue(TRANSFER_ENCODING) ?? '');
+    const connection = headerValue(CONNECTION)?.toLowerCase() ?? (head.charCodeAt(7) === 49 ? 'keep-alive' : 'close');
     this.status = status;
     this.keepOpen = connection.split(',').some((token) => token.trim() === 'keep-alive');
     const empty = isHead || status === 204 || status === 304;
