@@ -37,12 +37,12 @@ export async function sendHttp(call: HttpCall): Promise<HttpAnswer> {
     body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
     if (typeof call.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   }
+  if (call.signal?.aborted) throw new Error(`${describeCall(call)}: aborted`);
   const connection = new Http1Connection(http1TargetOf(url));
   const timer = setTimeout(() => connection.abort(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
   const onAbort = () => connection.abort(new Error('aborted'));
   call.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (call.signal?.aborted) onAbort();
     const answer = await connection.exchange({ request: encodeRequest(url, call.method, headers, body), head: false, keepBody: true, keepHeaders: [] });
     return { status: answer.status, text: answer.body };
   } catch (error) {
