@@ -1,4 +1,5 @@
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startBlackholeProxy, type BlackholeProxy } from '../src/faults/blackhole-proxy.js';
@@ -100,7 +101,7 @@ export async function startLabDatabase(options: LabDatabaseOptions): Promise<Lab
       servers.push(recovery);
       recoveryPort = recovery.port;
     } else {
-      recoveryPort = await freePort();
+      recoveryPort = await portOutsideEphemeralRange();
       backups = scheduleBackups({
         source: primary.connectionString,
         tables: [CANARY_TABLE, ORDERS_TABLE],
@@ -199,4 +200,27 @@ async function keyedRows(connectionString: string, sql: string): Promise<Array<{
 /** One statement on a fresh connection that must finish within `timeoutMs`, connect included. */
 export async function query<Row extends object = Record<string, unknown>>(connectionString: string, sql: string, params: unknown[] = [], timeoutMs = 5_000): Promise<Row[]> {
   return withPgSession(connectionString, timeoutMs, async (client) => (await client.query(sql, params)).rows as Row[]);
+}
+
+/**
+ * A free port the kernel never hands out to outgoing connections. The restored cluster listens
+ * on it only when the restore comes, many seconds later; a port from the ephemeral range could be
+ * taken by then by one of the probes' own connections (seen: the restore failing to bind).
+ */
+export async function portOutsideEphemeralRange(): Promise<number> {
+  const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768 60999');
+  const lowestEphemeral = Number(range.trim().split(/\s+/)[0]);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (Math.max(lowestEphemeral, 11_000) - 10_000));
+    if (await canListen(port)) return port;
+  }
+  return freePort();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
