@@ -70,6 +70,7 @@ export function createHttpProbe(name: string, settings: HttpProbeSettings): Prob
       const answer = await connection.exchange(exchange).catch((error: unknown) => {
         if (!(error instanceof ConnectionClosedEarly && connection.reused)) throw error;
         // The server let an idle connection go as this sample took it: one more try on a new one.
+        connections.give(connection);
         connection = connections.opened();
         return connection.exchange(exchange);
       });
@@ -115,7 +116,6 @@ class Connections {
 
   opened(): Http1Connection {
     const connection = new Http1Connection(this.target);
-    ((globalThis as any).__opened ??= []).push(performance.now());
     this.open.add(connection);
     return connection;
   }
