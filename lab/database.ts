@@ -1,5 +1,4 @@
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startBlackholeProxy, type BlackholeProxy } from '../src/faults/blackhole-proxy.js';
@@ -212,15 +211,7 @@ export async function portOutsideEphemeralRange(): Promise<number> {
   const lowestEphemeral = Number(range.trim().split(/\s+/)[0]);
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 10_000 + Math.floor(Math.random() * (Math.max(lowestEphemeral, 11_000) - 10_000));
-    if (await canListen(port)) return port;
+    if (await freePort('127.0.0.1', port).then(() => true, () => false)) return port;
   }
   return freePort();
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }

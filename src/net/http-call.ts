@@ -31,19 +31,13 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 export async function sendHttp(call: HttpCall): Promise<HttpAnswer> {
   const timeoutMs = call.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const url = new URL(call.url);
-  const headers = { ...call.headers };
-  let body: string | undefined;
-  if (call.body !== undefined) {
-    body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
-    if (typeof call.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-  }
   if (call.signal?.aborted) throw new Error(`${describeCall(call)}: aborted`);
   const connection = new Http1Connection(http1TargetOf(url));
   const timer = setTimeout(() => connection.abort(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
   const onAbort = () => connection.abort(new Error('aborted'));
   call.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const answer = await connection.exchange({ request: encodeRequest(url, call.method, headers, body), head: false, keepBody: true, keepHeaders: [] });
+    const answer = await connection.exchange({ request: encodeRequest(url, call.method, call.headers ?? {}, call.body), head: false, keepBody: true, keepHeaders: [] });
     return { status: answer.status, text: answer.body };
   } catch (error) {
     throw new Error(`${describeCall(call)}: ${describeError(error)}`);

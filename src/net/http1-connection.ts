@@ -1,4 +1,4 @@
-import { connect as connectTcp, type LookupFunction, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type LookupFunction, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 
 /** Where a connection goes: `host` is a name (resolved through `lookup` when given) or an address. */
@@ -47,15 +47,20 @@ const TRANSFER_ENCODING = '\r\ntransfer-encoding:';
 const CONNECTION = '\r\nconnection:';
 
 /**
- * Encodes a request once, so every sample writes the same bytes. Header values were checked for
- * line breaks by the probe's settings; `host` and `content-length` are the client's to set.
+ * Encodes a request once, so every sample writes the same bytes. A string body is sent as is,
+ * anything else as JSON (with its content type unless the headers name one). Header values were
+ * checked for line breaks by the settings (`httpHeaders`); `host` and `content-length` are the
+ * client's to set.
  */
-export function encodeRequest(url: URL, method: string, headers: Record<string, string>, body?: string): Buffer {
+export function encodeRequest(url: URL, method: string, headers: Record<string, string>, body?: unknown): Buffer {
   const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
+  const names = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
+    names.add(name.toLowerCase());
     if (!['host', 'content-length'].includes(name.toLowerCase())) lines.push(`${name}: ${value}`);
   }
-  const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+  if (body !== undefined && typeof body !== 'string' && !names.has('content-type')) lines.push('content-type: application/json');
+  const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   if (body !== undefined || !['GET', 'HEAD'].includes(method)) lines.push(`content-length: ${payload.length}`);
   return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), payload]);
 }
@@ -88,7 +93,7 @@ export class Http1Connection {
 
   constructor(target: Http1Target) {
     const options = { host: target.host, port: target.port, ...(target.lookup ? { lookup: target.lookup } : {}) };
-    this.socket = target.tls ? connectTls({ ...options, ALPNProtocols: ['http/1.1'], ...(isAddress(target.host) ? {} : { servername: target.host }) }) : connectTcp(options);
+    this.socket = target.tls ? connectTls({ ...options, ALPNProtocols: ['http/1.1'], ...(isIP(target.host) ? {} : { servername: target.host }) }) : connectTcp(options);
     this.socket.setNoDelay(true);
     this.socket.once(target.tls ? 'secureConnect' : 'connect', () => { this.address = this.socket.remoteAddress; });
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -265,8 +270,4 @@ export class Http1Connection {
     this.current = undefined;
     current.reject(error);
   }
-}
-
-function isAddress(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
 }

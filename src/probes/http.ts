@@ -52,11 +52,9 @@ export function createHttpProbe(name: string, settings: HttpProbeSettings): Prob
   const resolver = s.resolve ? createResolver({ nameservers: s.resolve.nameservers, ttl: s.resolve.ttl, timeoutMs }) : undefined;
   const url = new URL(s.url);
   const connections = new Connections(http1TargetOf(url, resolver?.lookup), s.connection);
-  const { body, contentType } = encodeBody(s.body);
   const method = s.method.toUpperCase();
-  const headers = { ...(contentType && !hasHeader(s.headers, 'content-type') ? { 'content-type': contentType } : {}), ...s.headers };
   const exchange: Http1Exchange = {
-    request: encodeRequest(url, method, headers, body),
+    request: encodeRequest(url, method, s.headers, s.body),
     head: method === 'HEAD',
     keepBody: needsBody(s),
     keepHeaders: s.region && 'header' in s.region ? [s.region.header.toLowerCase()] : [],
@@ -134,16 +132,6 @@ class Connections {
     this.open.clear();
     this.idle.length = 0;
   }
-}
-
-function encodeBody(body: unknown): { body?: string; contentType?: string } {
-  if (body === undefined) return {};
-  if (typeof body === 'string') return { body };
-  return { body: JSON.stringify(body), contentType: 'application/json' };
-}
-
-function hasHeader(headers: Record<string, string>, wanted: string): boolean {
-  return Object.keys(headers).some((key) => key.toLowerCase() === wanted);
 }
 
 function needsBody(s: Settings): boolean {

@@ -16,12 +16,12 @@ export async function waitFor(condition: () => Promise<boolean> | boolean, optio
   }
 }
 
-/** A port that was free a moment ago on `host`. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
+/** A port that was free a moment ago on `host`: `candidate` when given (rejects if it is taken), else one the kernel picks. */
+export async function freePort(host = '127.0.0.1', candidate = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, host, () => {
+    server.listen(candidate, host, () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
