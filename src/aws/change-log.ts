@@ -1,10 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * Provenance: every AWS call that changed something while a drill ran, with the request id AWS
  * answered with (the id CloudTrail records the call under), so an auditor can match the drill's
- * record to the account's own log. The drill runs inside `recordAwsChanges`; the middleware every
- * client gets (`src/aws/clients.ts`) adds to the log of the drill whose async work made the call.
+ * record to the account's own log. The drill hands its log to every AWS target it gives out
+ * (`AwsTarget.changeLog`), and the middleware every client gets (`src/aws/clients.ts`) adds to it.
+ * Explicit rather than an AsyncLocalStorage: on Node 20 that puts a hook on every promise of the
+ * process, the probes' too, for about a tenth of the probe engine's CPU (bench/README.md).
  */
 export interface AwsChange {
   service: string;
@@ -17,17 +17,6 @@ export interface AwsChange {
   httpStatus: number | null;
   /** The error's name when AWS refused the call. */
   error?: string;
-}
-
-const activeLog = new AsyncLocalStorage<AwsChange[]>();
-
-export async function recordAwsChanges<T>(log: AwsChange[], run: () => Promise<T>): Promise<T> {
-  return activeLog.run(log, run);
-}
-
-/** The log of the drill this call belongs to, if any. */
-export function currentAwsChangeLog(): AwsChange[] | undefined {
-  return activeLog.getStore();
 }
 
 /** Reads change nothing; everything else (Create, Put, Update, Delete, Start, Stop, Failover, Invoke…) may. */

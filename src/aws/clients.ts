@@ -12,7 +12,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { changesSomething, currentAwsChangeLog } from './change-log.js';
+import { changesSomething, type AwsChange } from './change-log.js';
 
 /**
  * Where an adapter's AWS calls go. A drill spans Regions (primary and recovery), so each adapter
@@ -28,6 +28,13 @@ export interface AwsTarget {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Attempts per call, including the first; throttling and 5xx are retried with backoff. */
   maxAttempts?: number;
+  /** The drill's log of AWS changes: a client for this target adds every call that changes something. */
+  changeLog?: AwsChange[];
+}
+
+/** `target`, its clients recording into `changeLog` when there is one (a drill's; cleanup has none). */
+export function recordingInto(target: AwsTarget, changeLog: AwsChange[] | undefined): AwsTarget {
+  return changeLog ? { ...target, changeLog } : target;
 }
 
 export const AWS_SERVICES = ['fis', 'route53', 'cloudwatch', 'dynamodb', 'ecs', 'rds', 'sqs', 'backup', 'lambda', 's3', 'sts', 'ecr', 'cloudformation', 'kms'] as const;
@@ -56,73 +63,74 @@ function clientConfig(target: AwsTarget, service: AwsService) {
 }
 
 export function fisClient(target: AwsTarget): FisClient {
-  return recordingChanges(new FisClient(clientConfig(target, 'fis')), target.region);
+  return recordingChanges(new FisClient(clientConfig(target, 'fis')), target);
 }
 
 export function route53Client(target: AwsTarget): Route53Client {
-  return recordingChanges(new Route53Client(clientConfig(target, 'route53')), target.region);
+  return recordingChanges(new Route53Client(clientConfig(target, 'route53')), target);
 }
 
 export function cloudWatchClient(target: AwsTarget): CloudWatchClient {
-  return recordingChanges(new CloudWatchClient(clientConfig(target, 'cloudwatch')), target.region);
+  return recordingChanges(new CloudWatchClient(clientConfig(target, 'cloudwatch')), target);
 }
 
 export function dynamoDbClient(target: AwsTarget): DynamoDBClient {
-  return recordingChanges(new DynamoDBClient(clientConfig(target, 'dynamodb')), target.region);
+  return recordingChanges(new DynamoDBClient(clientConfig(target, 'dynamodb')), target);
 }
 
 export function stsClient(target: AwsTarget): STSClient {
-  return recordingChanges(new STSClient(clientConfig(target, 'sts')), target.region);
+  return recordingChanges(new STSClient(clientConfig(target, 'sts')), target);
 }
 
 export function ecsClient(target: AwsTarget): ECSClient {
-  return recordingChanges(new ECSClient(clientConfig(target, 'ecs')), target.region);
+  return recordingChanges(new ECSClient(clientConfig(target, 'ecs')), target);
 }
 
 export function rdsClient(target: AwsTarget): RDSClient {
-  return recordingChanges(new RDSClient(clientConfig(target, 'rds')), target.region);
+  return recordingChanges(new RDSClient(clientConfig(target, 'rds')), target);
 }
 
 export function sqsClient(target: AwsTarget): SQSClient {
-  return recordingChanges(new SQSClient(clientConfig(target, 'sqs')), target.region);
+  return recordingChanges(new SQSClient(clientConfig(target, 'sqs')), target);
 }
 
 export function backupClient(target: AwsTarget): BackupClient {
-  return recordingChanges(new BackupClient(clientConfig(target, 'backup')), target.region);
+  return recordingChanges(new BackupClient(clientConfig(target, 'backup')), target);
 }
 
 export function lambdaClient(target: AwsTarget): LambdaClient {
-  return recordingChanges(new LambdaClient(clientConfig(target, 'lambda')), target.region);
+  return recordingChanges(new LambdaClient(clientConfig(target, 'lambda')), target);
 }
 
 export function ecrClient(target: AwsTarget): ECRClient {
-  return recordingChanges(new ECRClient(clientConfig(target, 'ecr')), target.region);
+  return recordingChanges(new ECRClient(clientConfig(target, 'ecr')), target);
 }
 
 export function cloudFormationClient(target: AwsTarget): CloudFormationClient {
-  return recordingChanges(new CloudFormationClient(clientConfig(target, 'cloudformation')), target.region);
+  return recordingChanges(new CloudFormationClient(clientConfig(target, 'cloudformation')), target);
 }
 
 /** Path-style addressing, so a bucket on an emulator's endpoint is `endpoint/bucket`, not a DNS name. */
 export function s3Client(target: AwsTarget): S3Client {
-  return recordingChanges(new S3Client({ ...clientConfig(target, 's3'), forcePathStyle: Boolean(endpointFor(target, 's3')) }), target.region);
+  return recordingChanges(new S3Client({ ...clientConfig(target, 's3'), forcePathStyle: Boolean(endpointFor(target, 's3')) }), target);
 }
 
 export function kmsClient(target: AwsTarget): KMSClient {
-  return recordingChanges(new KMSClient(clientConfig(target, 'kms')), target.region);
+  return recordingChanges(new KMSClient(clientConfig(target, 'kms')), target);
 }
 
 interface ResponseMetadata { $metadata?: { requestId?: string; httpStatusCode?: number } }
 
 /**
- * Adds every call that changes something, made while a drill runs, to that drill's change log
- * (`src/aws/change-log.ts`): service, operation, Region, time and the request id AWS answered with.
+ * Adds every call that changes something to the target's change log (`src/aws/change-log.ts`):
+ * service, operation, Region, time and the request id AWS answered with.
  */
-function recordingChanges<Client extends { middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void } }>(client: Client, region: string): Client {
+function recordingChanges<Client extends { middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void } }>(client: Client, target: AwsTarget): Client {
+  const { changeLog: log, region } = target;
+  if (!log) return client;
   const middleware = (next: (args: unknown) => Promise<{ output: ResponseMetadata }>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
-    const log = currentAwsChangeLog();
     const operation = (context.commandName ?? '').replace(/Command$/, '');
-    if (!log || !changesSomething(operation)) return next(args);
+    if (!changesSomething(operation)) return next(args);
     const change = { service: (context.clientName ?? '').replace(/Client$/, ''), operation, region, at: new Date().toISOString() };
     try {
       const answer = await next(args);

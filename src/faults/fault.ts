@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import type { Instant } from '../core/measurement.js';
+import type { AwsChange } from '../aws/change-log.js';
 import type { Grant, PermissionScope, ServiceRole } from '../aws/permissions.js';
 
 export interface FaultContext {
@@ -17,6 +18,8 @@ export interface FaultContext {
    */
   remember(state: JsonObject): Promise<void>;
   log(message: string): void;
+  /** The drill's log of AWS changes, for the clients the fault makes (`recordingInto`); cleanup has none. */
+  awsChanges?: AwsChange[];
 }
 
 export interface Injection {

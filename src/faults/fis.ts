@@ -3,7 +3,7 @@ import {
   CreateExperimentTemplateCommand, DeleteExperimentTemplateCommand, GetExperimentTemplateCommand, ListExperimentTemplatesCommand, StartExperimentCommand,
   type Experiment, type FisClient,
 } from '@aws-sdk/client-fis';
-import { fisClient, type AwsTarget } from '../aws/clients.js';
+import { fisClient, recordingInto, type AwsTarget } from '../aws/clients.js';
 import { timelineMsOf, type Clock } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import { exactInstant, type Instant } from '../core/measurement.js';
@@ -35,7 +35,7 @@ type FaultSource = 'action-start-time' | 'observed-transition';
  * Revert stops the experiment and deletes the template if firedrill created it.
  */
 export function createFisFault(resolveTarget: (region: string) => AwsTarget): FaultKind<FisSettings> {
-  const clientFor = (region: string) => fisClient(resolveTarget(region));
+  const clientFor = (region: string, ctx: FaultContext) => fisClient(recordingInto(resolveTarget(region), ctx.awsChanges));
 
   return {
     kind: 'fis',
@@ -55,7 +55,7 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
     },
 
     async inject(s, ctx) {
-      const client = clientFor(s.region);
+      const client = clientFor(s.region, ctx);
       const created = createdTemplateOf(s);
       let state: FisState | undefined;
       try {
@@ -97,7 +97,7 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
 
     async revert(s, journal, ctx) {
       const state = fromJson(journal, s);
-      const client = clientFor(state.region);
+      const client = clientFor(state.region, ctx);
       try {
         let ended: Instant | undefined;
         for (const id of await experimentsOf(client, state, ctx)) ended = await stopAndWait(client, id, s, ctx);
@@ -115,7 +115,7 @@ export function createFisFault(resolveTarget: (region: string) => AwsTarget): Fa
 
     async verifyReverted(s, journal, ctx) {
       const state = fromJson(journal, s);
-      const client = clientFor(state.region);
+      const client = clientFor(state.region, ctx);
       try {
         for (const id of await experimentsOf(client, state, ctx)) {
           const experiment = await getExperiment(client, id, ctx.signal);

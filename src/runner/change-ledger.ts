@@ -1,3 +1,4 @@
+import type { AwsChange } from '../aws/change-log.js';
 import type { Clock } from '../core/clock.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import { exactInstant, type Instant } from '../core/measurement.js';
@@ -42,6 +43,8 @@ export interface LedgerOptions {
   /** Keeps the fault's own record after its revert (an FIS experiment), e.g. as a file. */
   keepEvidence?(name: string, evidence: JsonObject): void;
   revertTimeoutMs?: number;
+  /** The drill's log of AWS changes, handed to every fault's context; cleanup has none. */
+  awsChanges?: AwsChange[];
 }
 
 /**
@@ -172,6 +175,7 @@ export class ChangeLedger {
       drillId: change.drillId,
       log: (message) => this.options.log(`${change.name}: ${message}`),
       remember: (state) => onRemember(state),
+      ...(this.options.awsChanges ? { awsChanges: this.options.awsChanges } : {}),
     };
   }
 

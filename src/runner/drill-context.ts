@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AwsChange } from '../aws/change-log.js';
+import { recordingInto } from '../aws/clients.js';
 import type { CallerIdentity } from '../aws/identity.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { MilestoneTracker } from '../core/milestone-tracker.js';
@@ -65,6 +67,8 @@ export class DrillContext {
   readonly phases: DrillResult['phases'] = [];
   readonly checks: DrillResult['checks'] = [];
   readonly evidence: Artifact[] = [];
+  /** Every AWS call that changed something, through any target the drill gave out (the result's provenance). */
+  readonly awsChanges: AwsChange[] = [];
   /** Files samples attached as evidence (relative to the output folder); samples themselves are not kept as objects. */
   readonly sampleEvidence = new Set<string>();
   /** Each probe's sampling interval, once it is created: what its lateness is judged against. */
@@ -89,7 +93,7 @@ export class DrillContext {
     this.log = options.log ?? (() => {});
     this.interrupt = options.interrupt;
     this.drillId = options.drillId ?? newDrillId(this.spec.scenario, new Date(this.clock.anchorWallMs));
-    this.adapterEnv = { environment: this.environment, awsTarget: (region) => awsTargetOf(this.environment, region) };
+    this.adapterEnv = { environment: this.environment, awsTarget: (region) => recordingInto(awsTargetOf(this.environment, region), this.awsChanges) };
     this.milestoneRules = milestoneRulesOf(this.scenario);
     this.journal = Journal.forEnvironment(this.stateDir, this.environment.name);
     this.timelineFile = new TimelineFile(this.clock);
@@ -108,6 +112,7 @@ export class DrillContext {
       clock: this.clock,
       record: (event) => this.record(event),
       log: this.log,
+      awsChanges: this.awsChanges,
       keepEvidence: (name, record) => {
         mkdirSync(join(this.outDir, 'evidence'), { recursive: true });
         this.evidence.push(writeArtifact(this.outDir, join('evidence', `${name}.json`), JSON.stringify(record, null, 2) + '\n'));

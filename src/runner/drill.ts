@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { recordAwsChanges, type AwsChange } from '../aws/change-log.js';
 import { FiredrillError } from '../runtime/errors.js';
 import { FIREDRILL_VERSION } from '../runtime/version.js';
 import { assembleResult } from './assemble-result.js';
@@ -30,8 +29,7 @@ function drillTasks(): Task<DrillContext>[] {
 export async function runDrill(options: RunOptions): Promise<DrillResult> {
   const ctx = new DrillContext(options);
   let aborted: DrillResult['aborted'] = null;
-  const awsChanges: AwsChange[] = [];
-  const run = await recordAwsChanges(awsChanges, () => runTasks(drillTasks(), ctx, {
+  const run = await runTasks(drillTasks(), ctx, {
     signal: ctx.signal,
     teardownTimeoutMs: REVERT_TIMEOUT_MS,
     onStop(stopped) {
@@ -40,14 +38,14 @@ export async function runDrill(options: RunOptions): Promise<DrillResult> {
       ctx.log(`aborting: ${aborted.reason}`);
       ctx.observeEnd ??= ctx.clock.now();
     },
-  }));
+  });
   const refusal = refusalOf(run);
   if (refusal) {
     ctx.timelineFile.close();
     throw refusal;
   }
   for (const { title, error } of run.teardownErrors) ctx.log(`${title}: teardown failed: ${(error as Error).message}`);
-  return finishDrill(ctx, aborted, awsChanges);
+  return finishDrill(ctx, aborted);
 }
 
 /** A drill refused before it changed anything (bad output folder, locked, dirty journal) is an input error, not a result. */
@@ -63,7 +61,7 @@ function abortRecordOf(run: TaskRun, ctx: DrillContext): NonNullable<DrillResult
 }
 
 /** The result, its artifacts (the plugins' too), `result.json`, then the plugins' end. */
-async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted'], awsChanges: AwsChange[]): Promise<DrillResult> {
+async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted']): Promise<DrillResult> {
   const { outDir } = ctx;
   const result = assembleResult({
     drillId: ctx.drillId,
@@ -83,7 +81,7 @@ async function finishDrill(ctx: DrillContext, aborted: DrillResult['aborted'], a
     faults: ctx.ledger.records('fault'),
     steps: ctx.ledger.records('step'),
     artifacts: [...ctx.evidence, ...sampleEvidenceArtifacts(outDir, ctx.sampleEvidence)],
-    provenance: { firedrill: FIREDRILL_VERSION, awsChanges },
+    provenance: { firedrill: FIREDRILL_VERSION, awsChanges: ctx.awsChanges },
   });
   await ctx.journal.compact();
   ctx.timelineFile.close();

@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { AwsChange } from '../aws/change-log.js';
+import { recordingInto } from '../aws/clients.js';
 import { dynamoDbLockTable } from '../aws/dynamodb-lock.js';
 import { FiredrillError } from '../runtime/errors.js';
 import { isProcessAlive } from '../runtime/process.js';
@@ -29,10 +31,11 @@ export interface EnvironmentLocks {
 }
 
 /** The store an environment's lock lives in: DynamoDB when configured, a local file otherwise. */
-export function locksFor(environment: Environment, stateDir: string): EnvironmentLocks {
+/** `awsChanges`: the drill's log, so taking and releasing a DynamoDB lock is in its provenance. */
+export function locksFor(environment: Environment, stateDir: string, awsChanges?: AwsChange[]): EnvironmentLocks {
   const shared = environment.lock?.dynamodb;
   if (shared) {
-    const table = dynamoDbLockTable(awsTargetOf(environment, shared.region), shared.table);
+    const table = dynamoDbLockTable(recordingInto(awsTargetOf(environment, shared.region), awsChanges), shared.table);
     return {
       async acquire(request) {
         const attempt = await table.tryAcquire(request);

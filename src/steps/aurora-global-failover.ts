@@ -1,6 +1,6 @@
 import { FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand, type GlobalCluster, type RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { rdsClient, withClient, type AwsTarget } from '../aws/clients.js';
+import { rdsClient, recordingInto, withClient, type AwsTarget } from '../aws/clients.js';
 import { wallTimeOf } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import type { Instant } from '../core/measurement.js';
@@ -34,7 +34,7 @@ export type AuroraGlobalFailoverSettings = z.output<typeof auroraGlobalFailoverS
  * switchover, so the failback loses nothing).
  */
 export function createAuroraGlobalFailover(resolveTarget: (region: string) => AwsTarget): FaultKind<AuroraGlobalFailoverSettings> {
-  const clientFor = (s: AuroraGlobalFailoverSettings) => rdsClient(resolveTarget(s.region));
+  const clientFor = (s: AuroraGlobalFailoverSettings, ctx: FaultContext) => rdsClient(recordingInto(resolveTarget(s.region), ctx.awsChanges));
   const operation = (mode: AuroraGlobalFailoverSettings['mode']) => (mode === 'failover' ? 'rds:FailoverGlobalCluster AllowDataLoss' : 'rds:SwitchoverGlobalCluster');
 
   return {
@@ -49,7 +49,7 @@ export function createAuroraGlobalFailover(resolveTarget: (region: string) => Aw
       return [change, undo];
     },
     async inject(s, ctx) {
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         const before = await readGlobalCluster(client, s, ctx.signal);
         const previousWriterArn = writerArnOf(before);
         if (!before.GlobalClusterMembers?.some((m) => m.DBClusterArn === s.targetDbClusterArn)) {
@@ -81,14 +81,14 @@ export function createAuroraGlobalFailover(resolveTarget: (region: string) => Aw
       }
       const previous = previousWriterOf(state);
       if (!previous) return;
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         if (writerArnOf(await readGlobalCluster(client, s, ctx.signal)) === previous) return;
         return (await moveWriter(client, s, 'switchover', previous, ctx)).at;
       });
     },
     async verifyReverted(s, state, ctx) {
       if (!s.revert) return;
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         const cluster = await readGlobalCluster(client, s, ctx.signal);
         const expected = previousWriterOf(state);
         if (expected && writerArnOf(cluster) !== expected) throw new Error(`Aurora global cluster ${s.globalClusterIdentifier} is not reverted: expected writer ${expected}, found ${describeGlobalCluster(cluster)}`);

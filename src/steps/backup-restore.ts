@@ -3,7 +3,7 @@ import {
   type BackupClient, type DescribeRestoreJobCommandOutput, type RecoveryPointByBackupVault,
 } from '@aws-sdk/client-backup';
 import { z } from 'zod';
-import { backupClient, withClient, type AwsTarget } from '../aws/clients.js';
+import { backupClient, recordingInto, withClient, type AwsTarget } from '../aws/clients.js';
 import { arnsIn, passRoleGrant, type Grant, type PermissionScope } from '../aws/permissions.js';
 import { timelineMsOf } from '../core/clock.js';
 import { exactInstant } from '../core/measurement.js';
@@ -40,7 +40,7 @@ const FINISHED = ['COMPLETED', 'ABORTED', 'FAILED'];
  * resource in place and names it (the journal keeps the job id).
  */
 export function createBackupRestore(resolveTarget: (region: string) => AwsTarget): FaultKind<BackupRestoreSettings> {
-  const clientFor = (s: BackupRestoreSettings) => backupClient(resolveTarget(s.region));
+  const clientFor = (s: BackupRestoreSettings, ctx: FaultContext) => backupClient(recordingInto(resolveTarget(s.region), ctx.awsChanges));
 
   return {
     kind: 'backup-restore',
@@ -54,7 +54,7 @@ export function createBackupRestore(resolveTarget: (region: string) => AwsTarget
       ];
     },
     async inject(s, ctx) {
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         const point = await newestRecoveryPoint(client, s, ctx.signal);
         await ctx.remember({ recoveryPointArn: point.RecoveryPointArn! });
         const started = await client.send(new StartRestoreJobCommand({

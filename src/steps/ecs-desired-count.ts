@@ -1,6 +1,6 @@
 import { UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import { ecsClient, withClient, type AwsTarget } from '../aws/clients.js';
+import { ecsClient, recordingInto, withClient, type AwsTarget } from '../aws/clients.js';
 import { timelineMsOf, wallTimeOf } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import { exactInstant, type Instant } from '../core/measurement.js';
@@ -33,7 +33,7 @@ interface ScaleState {
  * Revert puts back the count from before and waits for it the same way.
  */
 export function createEcsDesiredCount(resolveTarget: (region: string) => AwsTarget): FaultKind<EcsDesiredCountSettings> {
-  const clientFor = (s: EcsDesiredCountSettings) => ecsClient(resolveTarget(s.region));
+  const clientFor = (s: EcsDesiredCountSettings, ctx: FaultContext) => ecsClient(recordingInto(resolveTarget(s.region), ctx.awsChanges));
 
   return {
     kind: 'ecs-desired-count',
@@ -51,7 +51,7 @@ export function createEcsDesiredCount(resolveTarget: (region: string) => AwsTarg
       return [change, undo];
     },
     async inject(s, ctx) {
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         const before = await readService(client, s, ctx.signal);
         const state: ScaleState = { previousDesiredCount: before.desiredCount ?? 0 };
         await ctx.remember({ ...state });
@@ -77,13 +77,13 @@ export function createEcsDesiredCount(resolveTarget: (region: string) => AwsTarg
         ctx.log(`${labelOfService(s)}: revert: false, so desiredCount ${s.desiredCount} stays`);
         return;
       }
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         return (await scaleTo(client, s, previousCountOf(state), ctx)).at;
       });
     },
     async verifyReverted(s, state, ctx) {
       if (!s.revert) return;
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         const expected = previousCountOf(state);
         const service = await readService(client, s, ctx.signal);
         if (service.desiredCount !== expected) throw new Error(`${labelOfService(s)} is not reverted: expected desiredCount ${expected}, found ${service.desiredCount}`);

@@ -1,6 +1,6 @@
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
-import { lambdaClient, type AwsTarget } from '../aws/clients.js';
+import { lambdaClient, recordingInto, type AwsTarget } from '../aws/clients.js';
 import { arnsIn, isArn, type PermissionScope } from '../aws/permissions.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import type { FaultContext, FaultKind } from '../faults/fault.js';
@@ -64,7 +64,7 @@ export function createLambdaInvoke(resolveTarget: (region: string) => AwsTarget)
   };
 
   async function invoke(s: LambdaInvokeSettings, payload: JsonValue, ctx: FaultContext): Promise<InvokeCommandOutput> {
-    const client: LambdaClient = lambdaClient(resolveTarget(s.region));
+    const client: LambdaClient = lambdaClient(recordingInto(resolveTarget(s.region), ctx.awsChanges));
     try {
       const answer = await client.send(new InvokeCommand({
         FunctionName: s.functionName,

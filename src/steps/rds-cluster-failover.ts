@@ -1,6 +1,6 @@
 import { FailoverDBClusterCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { rdsClient, withClient, type AwsTarget } from '../aws/clients.js';
+import { rdsClient, recordingInto, withClient, type AwsTarget } from '../aws/clients.js';
 import { wallTimeOf } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
 import type { Instant } from '../core/measurement.js';
@@ -28,7 +28,7 @@ export type RdsClusterFailoverSettings = z.output<typeof rdsClusterFailoverSetti
  * our polls (RDS gives no time for it). Revert fails over back to the writer from before.
  */
 export function createRdsClusterFailover(resolveTarget: (region: string) => AwsTarget): FaultKind<RdsClusterFailoverSettings> {
-  const clientFor = (s: RdsClusterFailoverSettings) => rdsClient(resolveTarget(s.region));
+  const clientFor = (s: RdsClusterFailoverSettings, ctx: FaultContext) => rdsClient(recordingInto(resolveTarget(s.region), ctx.awsChanges));
   const label = (s: RdsClusterFailoverSettings) => `${s.dbClusterIdentifier} (${s.region})`;
 
   return {
@@ -47,7 +47,7 @@ export function createRdsClusterFailover(resolveTarget: (region: string) => AwsT
       return [change, undo];
     },
     async inject(s, ctx) {
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         const before = await readDbCluster(client, s, ctx.signal);
         const previousWriter = writerOf(before);
         if (!previousWriter) throw new Error(`RDS cluster ${label(s)} has no writer to fail over from (${describeDbCluster(before)})`);
@@ -74,14 +74,14 @@ export function createRdsClusterFailover(resolveTarget: (region: string) => AwsT
         return;
       }
       const previousWriter = previousWriterOf(state);
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         if (writerOf(await readDbCluster(client, s, ctx.signal)) === previousWriter) return;
         return (await failOver(client, s, previousWriter, (writer) => writer === previousWriter, ctx)).at;
       });
     },
     async verifyReverted(s, state, ctx) {
       if (!s.revert) return;
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         const cluster = await readDbCluster(client, s, ctx.signal);
         if (writerOf(cluster) !== previousWriterOf(state)) throw new Error(`RDS cluster ${label(s)} is not reverted: expected writer ${previousWriterOf(state)}, found ${describeDbCluster(cluster)}`);
       });

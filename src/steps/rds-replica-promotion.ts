@@ -2,11 +2,11 @@ import {
   DescribeDBInstancesCommand, PromoteReadReplicaCommand, PromoteReadReplicaDBClusterCommand, type RDSClient,
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { rdsClient, withClient, type AwsTarget } from '../aws/clients.js';
+import { rdsClient, recordingInto, withClient, type AwsTarget } from '../aws/clients.js';
 import { arnsOfNamed, type Grant, type PermissionScope } from '../aws/permissions.js';
 import { dbClusterArns, readDbCluster, readDbClusterPermissions } from '../aws/rds-clusters.js';
 import { wallTimeOf } from '../core/clock.js';
-import type { FaultKind } from '../faults/fault.js';
+import type { FaultContext, FaultKind } from '../faults/fault.js';
 import { observeUntil } from '../runtime/observe-until.js';
 import { durationMs } from '../scenario/fields.js';
 
@@ -87,7 +87,7 @@ const describeReplica = (state: ReplicaState) => `status ${state.status}, replic
  * as RDS then describes it.
  */
 export function createRdsReplicaPromotion(resolveTarget: (region: string) => AwsTarget): FaultKind<RdsReplicaPromotionSettings> {
-  const clientFor = (s: RdsReplicaPromotionSettings) => rdsClient(resolveTarget(s.region));
+  const clientFor = (s: RdsReplicaPromotionSettings, ctx: FaultContext) => rdsClient(recordingInto(resolveTarget(s.region), ctx.awsChanges));
 
   return {
     kind: 'rds-replica-promotion',
@@ -102,7 +102,7 @@ export function createRdsReplicaPromotion(resolveTarget: (region: string) => Aws
     },
     async inject(s, ctx) {
       const replica = replicaOf(s);
-      return withClient(clientFor(s), async (client) => {
+      return withClient(clientFor(s, ctx), async (client) => {
         const before = await replica.read(client, ctx.signal);
         if (!before.source) throw new Error(`${replica.label} is not a read replica (${describeReplica(before)}): nothing to promote`);
         await ctx.remember({ promotedFrom: before.source });
@@ -138,7 +138,7 @@ export function createRdsReplicaPromotion(resolveTarget: (region: string) => Aws
     /** The promoted database as RDS describes it after the drill: a standalone writer, and what it was a replica of. */
     async evidence(s, state, ctx) {
       const replica = replicaOf(s);
-      const now = await withClient(clientFor(s), (client) => replica.read(client, ctx.signal));
+      const now = await withClient(clientFor(s, ctx), (client) => replica.read(client, ctx.signal));
       return { replica: replica.label, status: now.status, replicatingFrom: now.source, promotedFrom: state.promotedFrom ?? null };
     },
   };

@@ -1,6 +1,6 @@
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, type Change, type ChangeInfo, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 import { z } from 'zod';
-import { route53Client, type AwsTarget } from '../aws/clients.js';
+import { route53Client, recordingInto, type AwsTarget } from '../aws/clients.js';
 import { hostedZoneArn, route53Arn } from '../aws/permissions.js';
 import { timelineMsOf, wallTimeOf } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
@@ -40,7 +40,7 @@ const SYNC_POLL_MS = 1_000;
  * INSYNC was observed is kept in the detail, bracketed by our polls.
  */
 export function createRoute53RecordChange(resolveTarget: (region: string) => AwsTarget): FaultKind<Route53RecordChangeSettings> {
-  const clientFor = (s: Route53RecordChangeSettings) => route53Client(resolveTarget(s.region));
+  const clientFor = (s: Route53RecordChangeSettings, ctx: FaultContext) => route53Client(recordingInto(resolveTarget(s.region), ctx.awsChanges));
 
   return {
     kind: 'route53-record-change',
@@ -66,7 +66,7 @@ export function createRoute53RecordChange(resolveTarget: (region: string) => Aws
       return [change, undo];
     },
     async inject(s, ctx) {
-      const client = clientFor(s);
+      const client = clientFor(s, ctx);
       try {
         const previous = (await readRecordSet(client, s, { abortSignal: ctx.signal })) ?? null;
         const state: ChangeState = { hostedZoneId: s.hostedZoneId, previous };
@@ -96,7 +96,7 @@ export function createRoute53RecordChange(resolveTarget: (region: string) => Aws
         return;
       }
       const { hostedZoneId, previous } = fromJson(state);
-      const client = clientFor(s);
+      const client = clientFor(s, ctx);
       try {
         const current = await readRecordSet(client, { ...s, hostedZoneId }, { abortSignal: ctx.signal });
         const change: Change | undefined = previous
@@ -113,7 +113,7 @@ export function createRoute53RecordChange(resolveTarget: (region: string) => Aws
     async verifyReverted(s, state, ctx) {
       if (!s.revert) return;
       const { hostedZoneId, previous } = fromJson(state);
-      const client = clientFor(s);
+      const client = clientFor(s, ctx);
       try {
         const expected = describeRecordSet(previous ?? undefined);
         const found = describeRecordSet(await readRecordSet(client, { ...s, hostedZoneId }, { abortSignal: ctx.signal }));

@@ -118,6 +118,13 @@ describe('pilot light on AWS (drills/aws-pilot-light.yaml on moto)', function ()
     expect(rtoMs.upper, JSON.stringify(result.measurements)).to.be.at.least(TASK_START_MS);
     expect(failoverMs.upper, JSON.stringify(result.measurements)).to.be.at.least(TASK_START_MS);
     expect(result.steps.map((s: { name: string; verified: boolean }) => [s.name, s.verified])).to.deep.equal([['scale-up', true], ['switch-dns', true]]);
+    // Provenance: each step's change and its revert, recorded through the AWS targets the drill handed its steps.
+    const changes = result.provenance.awsChanges as { service: string; operation: string; requestId: string | null }[];
+    const [queueCalls, stepCalls] = [changes.filter((c) => c.service === 'SQS'), changes.filter((c) => c.service !== 'SQS')];
+    expect(stepCalls.map((c) => `${c.service} ${c.operation}`)).to.deep.equal(['ECS UpdateService', 'Route53 ChangeResourceRecordSets', 'Route53 ChangeResourceRecordSets', 'ECS UpdateService']);
+    // The event signal's queue reads count too: receiving hides a message, and it deletes what it read.
+    expect(new Set(queueCalls.map((c) => c.operation))).to.deep.equal(new Set(['ReceiveMessage', 'DeleteMessageBatch']));
+    for (const change of changes) expect(change.requestId, `${change.operation}'s request id`).to.be.a('string').and.not.equal('');
     // Reverted after the drill: the pilot light is back at 0 and the record at the primary.
     expect((await recoveryService()).desiredCount).to.equal(0);
     expect(await recordValue()).to.equal('10.0.0.1');

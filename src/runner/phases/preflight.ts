@@ -14,7 +14,7 @@ export const preflight: Task<DrillContext> = {
     openOutputFolder(ctx);
     // The lock first: a drill that is running holds its faults in the journal, and must not be
     // mistaken for a crashed one.
-    ctx.lock = await locksFor(ctx.environment, ctx.stateDir).acquire({ environment: ctx.environment.name, drillId: ctx.drillId, ttlMs: ctx.spec.guardrails.maxDuration + 60_000 });
+    ctx.lock = await locksFor(ctx.environment, ctx.stateDir, ctx.awsChanges).acquire({ environment: ctx.environment.name, drillId: ctx.drillId, ttlMs: ctx.spec.guardrails.maxDuration + 60_000 });
     // Who the credentials belong to, before any change: an account off the allow-list is refused.
     ctx.caller = await checkCallerIdentity(ctx.environment, regionsUsedBy(ctx.scenario, ctx.environment));
     refuseLeftovers(ctx);
