@@ -4,7 +4,7 @@
  * record to the account's own log. The drill hands its log to every AWS target it gives out
  * (`AwsTarget.changeLog`), and the middleware every client gets (`src/aws/clients.ts`) adds to it.
  * Explicit rather than an AsyncLocalStorage: on Node 20 that puts a hook on every promise of the
- * process, the probes' too, for about a tenth of the probe engine's CPU (bench/README.md).
+ * process, the probes' too, for ~7 % of the probe engine's CPU a sample (bench/README.md).
  */
 export interface AwsChange {
   service: string;
