@@ -30,8 +30,10 @@ export interface EnvironmentLocks {
   acquire(request: LockRequest): Promise<EnvironmentLock>;
 }
 
-/** The store an environment's lock lives in: DynamoDB when configured, a local file otherwise. */
-/** `awsChanges`: the drill's log, so taking and releasing a DynamoDB lock is in its provenance. */
+/**
+ * The store an environment's lock lives in: DynamoDB when configured, a local file otherwise.
+ * `awsChanges` is the drill's log, so taking and releasing a DynamoDB lock is in its provenance.
+ */
 export function locksFor(environment: Environment, stateDir: string, awsChanges?: AwsChange[]): EnvironmentLocks {
   const shared = environment.lock?.dynamodb;
   if (shared) {
